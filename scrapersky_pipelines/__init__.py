@@ -1,0 +1,1 @@
+"""scrapersky-pipelines: a Dagster code location for local-business lead discovery."""

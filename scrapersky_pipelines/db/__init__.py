@@ -1,0 +1,1 @@
+"""Database layer: models, engines, migrations and queue operations."""
