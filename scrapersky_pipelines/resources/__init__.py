@@ -1,0 +1,1 @@
+"""Dagster resources and the IO manager: thin wrappers over `lib/` and `db/`."""

@@ -1,0 +1,23 @@
+"""The harness itself: the app reaches PostgreSQL through pgbouncer in transaction mode."""
+
+import sqlalchemy as sa
+
+from scrapersky_pipelines.db import engine
+
+
+def test_app_url_goes_through_pgbouncer_in_transaction_mode(db):
+    assert f":{db.bouncer.port}/" in db.url
+    with engine.transaction() as s:
+        assert s.execute(sa.text("select 1")).scalar() == 1
+    import psycopg
+
+    with psycopg.connect(db.bouncer.url("pgbouncer"), autocommit=True, prepare_threshold=None) as c:
+        rows = c.execute("SHOW CONFIG").fetchall()
+    mode = {r[0]: r[1] for r in rows}["pool_mode"]
+    assert mode == "transaction"
+
+
+def test_schema_is_at_head(db):
+    from scrapersky_pipelines.db.migrate import current_revision
+
+    assert current_revision(db.url) is not None

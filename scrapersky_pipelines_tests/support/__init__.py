@@ -1,0 +1,1 @@
+"""Test infrastructure: real PostgreSQL, real pgbouncer, real loopback servers."""
