@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from .enums import BatchStatus, ProcessingStatus as PS
@@ -105,7 +106,7 @@ def start(session: Session, q: QueueSpec, keys: Sequence[str], run_id: str) -> l
     A backfill of a finished batch lands here too: its rows, whatever their status now, are
     processed again, which is exactly what reprocessing a batch means.
     """
-    cols = [q.table.c[c] for c in q.load_columns]
+    cols = [q.table.c[c] for c in q.load_columns] + [q.col("batch").label("batch")]
     stmt = (
         sa.update(q.table)
         .where(q.col("batch").in_(list(keys)))
@@ -158,10 +159,13 @@ def finish(
             values[target] = sa.bindparam(f"v_{name}")
         stmt = (
             sa.update(q.table)
-            .where(q.table.c.id == sa.bindparam("v_id"), q.col("batch").in_(list(keys)))
+            .where(
+                q.table.c.id == sa.bindparam("v_id"),
+                q.col("batch") == sa.any_(sa.bindparam("v_keys", type_=ARRAY(sa.String))),
+            )
             .values(values)
         )
-        params = [{f"v_{k}": _plain(v) for k, v in row.items()} for row in rows]
+        params = [{"v_keys": list(keys), **{f"v_{k}": _plain(v) for k, v in row.items()}} for row in rows]
         written += session.execute(stmt, params).rowcount
     return written
 

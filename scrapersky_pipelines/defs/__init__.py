@@ -1,0 +1,1 @@
+"""Dagster definitions, one folder per part of the pipeline."""

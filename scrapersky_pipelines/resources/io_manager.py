@@ -12,7 +12,7 @@ from typing import Any
 
 import dagster as dg
 
-from scrapersky_pipelines.db.batches import BatchOutcome, BatchSummary, LoadedBatch, StageReport
+from scrapersky_pipelines.db.batches import BatchSummary, LoadedBatch, StageReport
 
 from .database import Database
 from .metadata import summary_metadata
@@ -42,7 +42,7 @@ class PostgresIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:
             return
-        if not isinstance(obj, (BatchOutcome, StageReport)):
+        if not callable(getattr(obj, "persist", None)):
             raise dg.DagsterInvariantViolationError(f"cannot persist {type(obj).__name__}")
         written = self.database.run(obj.persist, log=context.log)
         meta: dict[str, Any] = dict(written or {})

@@ -1,0 +1,121 @@
+"""The `scrapersky` command: run the pipeline locally, manage the database, submit work, watch it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _db_upgrade(args) -> int:
+    from scrapersky_pipelines.db import engine
+    from scrapersky_pipelines.db.migrate import upgrade
+
+    url = engine.database_url()  # the embedded default migrates itself when it starts
+    upgrade(url)
+    print(f"schema upgraded: {engine.redact(url)}")
+    return 0
+
+
+def _db_stop(args) -> int:
+    from scrapersky_pipelines.db.embedded import stop_embedded
+
+    print("embedded PostgreSQL stopped" if stop_embedded() else "embedded PostgreSQL was not running")
+    return 0
+
+
+def _db_url(args) -> int:
+    from scrapersky_pipelines.db import engine
+
+    print(engine.redact(engine.database_url()))
+    return 0
+
+
+def _submit_domains(args) -> int:
+    from scrapersky_pipelines.db.engine import transaction
+    from scrapersky_pipelines.db.submit import insert_domains
+    from scrapersky_pipelines.lib.submissions import CsvError, parse_values, read_csv_column
+
+    values, first = list(args.domains), 1
+    if args.csv:
+        try:
+            csv_values, first = read_csv_column(args.csv)
+        except (CsvError, OSError) as exc:
+            print(f"error: {args.csv}: {exc}", file=sys.stderr)
+            return 2
+        values += csv_values
+    if not values:
+        print("error: give domains as arguments or --csv FILE", file=sys.stderr)
+        return 2
+    parsed = parse_values(values, first_row=first if args.csv and not args.domains else 1)
+    for row, raw, reason in parsed.invalid:
+        print(f"invalid  row {row}: {raw!r}: {reason}", file=sys.stderr)
+    for row, value in parsed.duplicates:
+        print(f"duplicate row {row}: {value}", file=sys.stderr)
+    if not parsed.valid:
+        print(f"error: no valid domain among {parsed.total} entries", file=sys.stderr)
+        return 2
+    with transaction() as session:
+        result = insert_domains(session, parsed.valid, source="csv" if args.csv else "submitted",
+                                batch_name=args.batch, rescan_existing=args.rescan)
+    print(
+        f"{result.inserted} queued, {len(result.existing)} already present"
+        + (f" ({result.requeued} requeued)" if result.requeued else "")
+        + f", {len(parsed.invalid)} invalid, {len(parsed.duplicates)} duplicates"
+        + (f" [batch {args.batch}]" if args.batch else "")
+    )
+    return 0
+
+
+def _status(args) -> int:
+    from scrapersky_pipelines.cli_status import print_status
+
+    return print_status(batch=args.batch, follow=args.follow, interval=args.interval)
+
+
+def _dev(args) -> int:
+    from scrapersky_pipelines.devserver import run_dev
+
+    return run_dev(port=args.port, host=args.host)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scrapersky", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="start the Dagster UI and daemon on the embedded default database")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.set_defaults(func=_dev)
+
+    db = sub.add_parser("db", help="database management").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="run the schema migrations").set_defaults(func=_db_upgrade)
+    db.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(func=_db_stop)
+    db.add_parser("url", help="print the database URL (password hidden)").set_defaults(func=_db_url)
+
+    submit = sub.add_parser("submit", help="submit work").add_subparsers(dest="what", required=True)
+    sd = submit.add_parser("domains", help="queue domains for the homepage metadata scan")
+    sd.add_argument("domains", nargs="*")
+    sd.add_argument("--csv", type=Path, help="CSV file with a domain/website/url column")
+    sd.add_argument("--batch", help="name this submission to follow it with `scrapersky status --batch`")
+    sd.add_argument("--rescan", action="store_true", help="queue domains already present again")
+    sd.set_defaults(func=_submit_domains)
+
+    st = sub.add_parser("status", help="per-stage queue depth, in flight, done, errors")
+    st.add_argument("--batch", help="only domains of this submission")
+    st.add_argument("--follow", action="store_true", help="refresh until nothing is queued or in flight")
+    st.add_argument("--interval", type=float, default=2.0)
+    st.set_defaults(func=_status)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Domains: submission, the homepage metadata scan (WF4) and its policies."""

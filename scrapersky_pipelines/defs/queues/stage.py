@@ -1,0 +1,50 @@
+"""A stage spec: the queue it drains, its batch partitions, its asset job and its batch size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from scrapersky_pipelines.db.stages import QUEUES, QueueSpec
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    stage: str
+    partitions_def: dg.DynamicPartitionsDefinition
+    asset_key: dg.AssetKey
+    batch_size: int = 100
+    max_batches_in_flight: int = 4
+    interval_seconds: int = 15
+
+    @property
+    def queue(self) -> QueueSpec:
+        return QUEUES[self.stage]
+
+    @property
+    def job_name(self) -> str:
+        return f"{self.stage}_job"
+
+    def job(self) -> dg.UnresolvedAssetJobDefinition:
+        return dg.define_asset_job(
+            self.job_name,
+            selection=dg.AssetSelection.assets(self.asset_key),
+            partitions_def=self.partitions_def,
+            executor_def=dg.in_process_executor,
+            description=f"Process one claimed batch of the {self.stage} queue.",
+            tags={"scrapersky/stage": self.stage},
+        )
+
+
+def batch_partitions(stage: str) -> dg.DynamicPartitionsDefinition:
+    return dg.DynamicPartitionsDefinition(name=f"{stage}_batches")
+
+
+def stage_input(stage: str) -> dg.In:
+    """The root input of a stage's first op: its batch rows, loaded by the IO manager."""
+    return dg.In(input_manager_key="pg_io", metadata={"stage": stage})
+
+
+def stage_output(stage: str) -> dg.Out:
+    return dg.Out(io_manager_key="pg_io", metadata={"stage": stage})

@@ -1,0 +1,207 @@
+"""One lxml parse of an HTML page, reduced to what contact extraction reads.
+
+`parse_page` decodes bytes (BOM, then <meta charset>, then UTF-8, then cp1252), parses with lxml.html and
+walks the tree once, producing:
+
+- visible text twice: `text` joins inline elements with nothing between them (so ``info<span>@</span>acme.com``
+  stays one address) and records each inline-element boundary offset in `boundaries`; `spaced_text` puts a space
+  at those boundaries instead (so ``<b>Tel</b><span>030 1234567</span>`` does not glue the label to the number).
+  Block elements and ``<br>`` become newlines in both. script/style/noscript/template/comment content is
+  skipped; tails are kept. Zero-width characters and soft hyphens are removed, and the full-width at sign is
+  folded to ``@``.
+- the element list (for links and attributes), JSON-LD blocks (parsed leniently), inline script bodies,
+  and the ``<html lang>`` value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.etree as etree
+import lxml.html
+
+__all__ = ["Page", "decode_html", "iter_json_ld_objects", "parse_page"]
+
+# Pages are capped: contact details sit in the first megabytes, and lxml memory grows ~10x the input.
+MAX_HTML_CHARS = 5_000_000
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "html", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section", "select",
+        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "button", "textarea", "input",
+    }
+)
+# U+200B..U+200D, U+2060 word joiner, U+FEFF, soft hyphen: invisible, and inserted precisely to break scrapers.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE.update({0xFF20: "@", 0xFE6B: "@", 0x00A0: " ", 0x202F: " ", 0x2007: " ", 0x0000: None})
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+
+
+def decode_html(html: str | bytes) -> str:
+    """Text of a page given as bytes or str; never raises on bad bytes."""
+    if isinstance(html, str):
+        return html
+    for bom, encoding in _BOMS:
+        if html.startswith(bom):
+            return html[len(bom) :].decode(encoding, errors="replace")
+    match = _META_CHARSET_RE.search(html[:4096])
+    if match:
+        encoding = match.group(1).decode("ascii").lower()
+        if encoding not in {"utf-8", "utf8"}:
+            try:
+                return html.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                pass
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        return html.decode("cp1252", errors="replace")
+
+
+@dataclass(slots=True)
+class Page:
+    """Everything extraction needs from one parse; `root` is None for an empty or unparsable page."""
+
+    root: lxml.html.HtmlElement | None
+    text: str = ""
+    spaced_text: str = ""
+    boundaries: frozenset[int] = frozenset()
+    elements: list[lxml.html.HtmlElement] = field(default_factory=list)
+    json_ld: list[Any] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    lang: str | None = None
+
+
+def _parse_json_ld(raw: str) -> Any:
+    body = raw.strip()
+    if body.startswith("<!--"):
+        body = body[4:]
+    if body.endswith("-->"):
+        body = body[:-3]
+    body = body.replace("<![CDATA[", "").replace("]]>", "").strip()
+    if not body:
+        return None
+    try:
+        return json.loads(body, strict=False)
+    except ValueError:
+        pass
+    try:
+        return json.loads(_JSON_TRAILING_COMMA_RE.sub(r"\1", body), strict=False)
+    except ValueError:
+        return None
+
+
+def iter_json_ld_objects(data: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object inside a JSON-LD value, depth first (covers @graph and nested entities)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
+def _clean(text: str) -> str:
+    return text.translate(_INVISIBLE)
+
+
+def parse_page(html: str | bytes) -> Page:
+    """Parse once and walk once; see the module docstring for what is collected."""
+    source = decode_html(html)
+    if len(source) > MAX_HTML_CHARS:
+        source = source[:MAX_HTML_CHARS]
+    source = _XML_DECL_RE.sub("", source, count=1).replace("\x00", "")
+    if not source.strip():
+        return Page(root=None)
+    try:
+        root = lxml.html.document_fromstring(source)
+    except (etree.ParserError, ValueError):
+        return Page(root=None)
+
+    page = Page(root=root)
+    lang = root.get("lang") or root.get("xml:lang")
+    page.lang = lang.strip() if lang else None
+
+    # Chunks are strings or None (an inline-element boundary); text and spaced_text differ only at the Nones.
+    chunks: list[str | None] = []
+    elements = page.elements
+    # Explicit stack instead of recursion: (node, entering?) pairs; the tail is emitted after the subtree.
+    stack: list[tuple[Any, bool]] = [(root, True)]
+    while stack:
+        node, entering = stack.pop()
+        tag = node.tag
+        if not entering:
+            if tag in _BLOCK_TAGS:
+                chunks.append("\n")
+            else:
+                chunks.append(None)
+            if node.tail:
+                chunks.append(_clean(node.tail))
+            continue
+        if not isinstance(tag, str):
+            # Comments and processing instructions: content hidden, tail visible.
+            if node.tail:
+                chunks.append(_clean(node.tail))
+            continue
+        elements.append(node)
+        lowered = tag.lower() if not tag.islower() else tag
+        if lowered in _SKIP_TAGS:
+            if lowered == "script":
+                body = node.text or ""
+                kind = (node.get("type") or "").lower()
+                if "ld+json" in kind:
+                    parsed = _parse_json_ld(body)
+                    if parsed is not None:
+                        page.json_ld.append(parsed)
+                elif body:
+                    page.scripts.append(body)
+            if lowered == "head":
+                # <head> holds <script>/<meta>/<link> we still want as elements and scripts.
+                stack.append((node, False))
+                for child in reversed(node):
+                    stack.append((child, True))
+                continue
+            if lowered in {"noscript", "template"}:
+                # Their markup is real elements (links inside noscript are common); text is not shown.
+                for child in node.iter():
+                    if child is not node and isinstance(child.tag, str):
+                        elements.append(child)
+            if node.tail:
+                chunks.append(_clean(node.tail))
+            continue
+        chunks.append("\n" if lowered in _BLOCK_TAGS else None)
+        if node.text:
+            chunks.append(_clean(node.text))
+        stack.append((node, False))
+        for child in reversed(node):
+            stack.append((child, True))
+
+    text_parts: list[str] = []
+    spaced_parts: list[str] = []
+    boundaries: set[int] = set()
+    offset = 0
+    for chunk in chunks:
+        if chunk is None:
+            boundaries.add(offset)
+            spaced_parts.append(" ")
+        else:
+            text_parts.append(chunk)
+            spaced_parts.append(chunk)
+            offset += len(chunk)
+    page.text = "".join(text_parts)
+    page.spaced_text = "".join(spaced_parts)
+    page.boundaries = frozenset(boundaries)
+    return page

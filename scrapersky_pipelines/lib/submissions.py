@@ -1,0 +1,85 @@
+"""Parse user submissions (domain lists and CSV files) into valid values and per-row errors."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .urls import InvalidDomain, normalize_domain
+
+CSV_COLUMNS = ("domain", "domains", "website", "url", "website_url", "host", "sitemap", "sitemap_url", "page", "page_url")
+MAX_CSV_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class Parsed:
+    """Valid normalised values in input order, plus what was rejected and why."""
+
+    valid: list[str] = field(default_factory=list)
+    invalid: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw, reason)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row, normalised)
+
+    @property
+    def total(self) -> int:
+        return len(self.valid) + len(self.invalid) + len(self.duplicates)
+
+
+def parse_values(values: Iterable[str], normalize: Callable[[str], str] = normalize_domain, first_row: int = 1) -> Parsed:
+    out = Parsed()
+    seen: set[str] = set()
+    for row, raw in enumerate(values, start=first_row):
+        try:
+            value = normalize(raw)
+        except (InvalidDomain, ValueError) as exc:
+            out.invalid.append((row, _printable(raw), str(exc) or "invalid"))
+            continue
+        if value in seen:
+            out.duplicates.append((row, value))
+            continue
+        seen.add(value)
+        out.valid.append(value)
+    return out
+
+
+def _printable(raw: str, limit: int = 120) -> str:
+    text = raw.encode("unicode_escape", "backslashreplace").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class CsvError(ValueError):
+    """The file as a whole cannot be read (encoding, size, no usable column)."""
+
+
+def read_csv_column(source: str | Path | bytes, columns: tuple[str, ...] = CSV_COLUMNS) -> tuple[list[str], int]:
+    """The values of the first matching column (else the only column) and the data's first row number.
+
+    Rows are numbered as in a spreadsheet (header is row 1). Non-UTF-8 files are an error rather than
+    a silent mis-decoding.
+    """
+    import pandas as pd
+
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if len(data) > MAX_CSV_BYTES:
+        raise CsvError(f"CSV is {len(data):,} bytes; the limit is {MAX_CSV_BYTES:,}")
+    if not data.strip():
+        raise CsvError("CSV is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvError(f"CSV is not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True,
+                            on_bad_lines="warn", engine="python")
+    except Exception as exc:  # pandas raises several parser error types
+        raise CsvError(f"CSV could not be parsed: {exc}") from None
+    lowered = {str(c).strip().lower(): c for c in frame.columns}
+    for name in columns:
+        if name in lowered:
+            return [str(v) for v in frame[lowered[name]].tolist()], 2
+    if len(frame.columns) == 1:
+        header = str(frame.columns[0])
+        # a headerless single-column file: the "header" is data too
+        return [header, *(str(v) for v in frame.iloc[:, 0].tolist())], 1
+    raise CsvError(f"CSV has no column named any of {', '.join(columns[:6])}; found {', '.join(map(str, frame.columns))}")
