@@ -1,6 +1,5 @@
 """The database resource: short transactions, retried with backoff when the server is away."""
 
-from __future__ import annotations
 
 import random
 import time

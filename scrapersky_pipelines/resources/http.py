@@ -1,6 +1,5 @@
 """The HTTP resource: the project's HTTP client configured from Dagster config and env."""
 
-from __future__ import annotations
 
 import dagster as dg
 

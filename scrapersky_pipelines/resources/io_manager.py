@@ -6,7 +6,6 @@ transaction, so a later op's failure never undoes what an earlier op committed, 
 write leaves nothing behind.
 """
 
-from __future__ import annotations
 
 from typing import Any
 
@@ -37,7 +36,7 @@ def run_partition_keys(context: dg.InputContext | dg.OutputContext) -> list[str]
 class PostgresIOManager(dg.ConfigurableIOManager):
     """Loads claimed batches and persists stage results, each in its own short transaction."""
 
-    database: dg.ResourceDependency[Database]
+    database: Database
 
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         if obj is None:

@@ -1,6 +1,5 @@
 """The homepage metadata scan (WF4) as a graph-backed asset partitioned by batch."""
 
-from __future__ import annotations
 
 import time
 

@@ -1,6 +1,5 @@
 """Launchpad job: submit domains (a list or a CSV path) to be scanned."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,6 @@
 """Queue sensors: one claim sensor per stage (from one factory), the lease reaper, failure requeue."""
-
 from __future__ import annotations
+
 
 from collections.abc import Sequence
 
@@ -44,7 +44,7 @@ def claim_batches(database: Database, spec: StageSpec) -> list[queue.Claimed]:
     return claimed
 
 
-def build_queue_sensor(spec: StageSpec, job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def build_queue_sensor(spec: StageSpec, job: dg.JobDefinition) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{spec.stage}_sensor",
         job=job,
@@ -143,7 +143,7 @@ def requeue_failed_run(database: Database, run: dg.DagsterRun, message: str) -> 
     return totals
 
 
-def build_failure_sensor(jobs: Sequence[dg.UnresolvedAssetJobDefinition]) -> dg.SensorDefinition:
+def build_failure_sensor(jobs: Sequence[dg.JobDefinition]) -> dg.SensorDefinition:
     @dg.run_failure_sensor(
         name="failed_batch_requeue",
         monitored_jobs=list(jobs),

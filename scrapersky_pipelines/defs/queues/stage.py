@@ -26,7 +26,7 @@ class StageSpec:
     def job_name(self) -> str:
         return f"{self.stage}_job"
 
-    def job(self) -> dg.UnresolvedAssetJobDefinition:
+    def job(self) -> dg.JobDefinition:
         return dg.define_asset_job(
             self.job_name,
             selection=dg.AssetSelection.assets(self.asset_key),
