@@ -25,6 +25,8 @@ MAX_TITLE_CHARS = 500
 MAX_DESCRIPTION_CHARS = 1000
 MAX_H1_CHARS = 500
 MAX_LINKS = 500
+MAX_ANCHORS_SCANNED = 10_000
+MAX_IMAGES_SCANNED = 1_000
 MAX_OG_KEYS = 100
 MAX_OG_VALUE_CHARS = 2000
 MAX_URL_CHARS = 2000
@@ -157,7 +159,7 @@ def _absolute(href: str | None, base: str) -> str | None:
     if not href:
         return None
     href = href.strip()
-    if not href or href.startswith(("data:", "javascript:")) or len(href) > MAX_URL_CHARS:
+    if not href or len(href) > MAX_URL_CHARS:
         return None
     return normalize_url(href, base)
 
@@ -179,16 +181,15 @@ def _image_src(img: lxml.html.HtmlElement) -> str | None:
         value = img.get(attr)
         if value and not value.strip().startswith("data:"):
             return value
-    srcset = img.get("srcset")
-    if srcset:
-        return srcset.strip().split(",")[0].split()[0] if srcset.strip() else None
-    return None
+    candidates = (img.get("srcset") or "").split(",")[0].split()
+    return candidates[0] if candidates else None
 
 
 def _find_logo(root: lxml.html.HtmlElement, base: str) -> str | None:
-    imgs = root.iter("img")
     fallback: str | None = None
-    for img in imgs:
+    for scanned, img in enumerate(root.iter("img")):
+        if scanned >= MAX_IMAGES_SCANNED:
+            break
         src = _image_src(img)
         if not src:
             continue
@@ -207,7 +208,7 @@ def _find_logo(root: lxml.html.HtmlElement, base: str) -> str | None:
     return fallback
 
 
-_NOT_CONTACT_FORM_RE = re.compile(r"search|comment|login|log-in|signin|sign-in|register|checkout|cart", re.I)
+_NOT_CONTACT_FORM_RE = re.compile(r"\b(?:search|comment|login|log-in|signin|sign-in|register|checkout|cart)", re.I)
 _EMAIL_NAME_RE = re.compile(r"e-?mail|correo|courriel", re.I)
 
 
@@ -228,28 +229,25 @@ def _is_contact_form(form: lxml.html.HtmlElement) -> bool:
     return has_field
 
 
-_SKIP_TEXT_TAGS = ("script", "style", "noscript", "template", "svg")
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head"})
 
 
 def _word_count(root: lxml.html.HtmlElement) -> int:
+    """Words a reader would see in <body>; an explicit walk because XPath text() is quadratic on big pages."""
     body = root.find("body")
-    if body is None:
-        body = root
+    stack = [body if body is not None else root]
     count = 0
-    for el in body.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if el.text and tag not in _SKIP_TEXT_TAGS and isinstance(el.tag, str):
+    while stack:
+        el = stack.pop()
+        if el.text:
             count += len(el.text.split())
-        if el.tail and el is not body:
-            count += len(el.tail.split())
-    # Tails of skipped elements were counted above; their own text never was, nor their children's.
-    for skipped in body.iter(*_SKIP_TEXT_TAGS):
-        for inner in skipped.iterdescendants():
-            if inner.text and isinstance(inner.tag, str):
-                count -= len(inner.text.split())
-            if inner.tail:
-                count -= len(inner.tail.split())
-    return max(count, 0)
+        for child in el:
+            # A child's tail is text of el, visible even when the child itself is skipped.
+            if child.tail:
+                count += len(child.tail.split())
+            if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
+                stack.append(child)
+    return count
 
 
 def _site_key(url: str) -> str | None:
@@ -263,7 +261,7 @@ def _parse_tree(text: str) -> lxml.html.HtmlElement | None:
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=False, remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(text.replace("\x00", "").encode("utf-8", "replace"), parser=parser)
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+    except (lxml.etree.LxmlError, ValueError):
         return None
     return root if isinstance(root, lxml.html.HtmlElement) else None
 
@@ -336,7 +334,7 @@ def parse_page_metadata(html_doc: bytes | str, url: str, content_type: str | Non
         title = _collapse(og.get("og:title"), MAX_TITLE_CHARS)
 
     language = (
-        _normalize_language(root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang"))
+        _normalize_language(root.get("lang") or root.get("xml:lang"))
         or meta_language
         or _normalize_language(og.get("og:locale"))
     )
@@ -362,10 +360,15 @@ def parse_page_metadata(html_doc: bytes | str, url: str, content_type: str | Non
     site = _site_key(base)
     links: dict[str, None] = {}
     if site is not None:
-        for anchor in root.iter("a", "area"):
-            if len(links) >= MAX_LINKS:
+        seen_hrefs: set[str] = set()
+        for scanned, anchor in enumerate(root.iter("a", "area")):
+            if len(links) >= MAX_LINKS or scanned >= MAX_ANCHORS_SCANNED:
                 break
-            absolute = _absolute(anchor.get("href"), base)
+            href = anchor.get("href")
+            if not href or href in seen_hrefs:
+                continue
+            seen_hrefs.add(href)
+            absolute = _absolute(href, base)
             if absolute and absolute not in links and same_site(absolute, site):
                 links[absolute] = None
 
