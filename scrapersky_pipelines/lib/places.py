@@ -84,6 +84,8 @@ class PlacesClient:
         return f"PlacesClient(api={self.settings.api!r}, open={self._http is not None})"
 
     async def __aenter__(self) -> PlacesClient:
+        if self._http is not None:
+            raise RuntimeError("PlacesClient is already open")
         self._http = PlacesHttp(self.settings, transport=self._transport, sleep=self._sleep, rng=self._rng)
         return self
 
@@ -178,7 +180,8 @@ class PlacesClient:
             body["regionCode"] = s.region_code
         if bias is not None:
             lat, lng, radius_m = bias
-            body["locationBias"] = {"circle": {"center": {"latitude": lat, "longitude": lng}, "radius": radius_m}}
+            center = {"latitude": lat, "longitude": lng}
+            body["locationBias"] = {"circle": {"center": center, "radius": radius_m}}
         url = f"{s.base_url.rstrip('/')}/v1/places:searchText"
         headers = {"X-Goog-FieldMask": ",".join(mask)}
         places: list[PlaceSummary] = []
@@ -192,8 +195,7 @@ class PlacesClient:
                 ApiCall("searchText", "POST", url, legacy=False, json_body=page_body, headers=headers)
             )
             pages += 1
-            raw_places = data.get("places")
-            self._collect(raw_places if isinstance(raw_places, list) else [], new_summary, places, seen, max_results)
+            self._collect(data.get("places"), new_summary, places, seen, max_results)
             next_token = data.get("nextPageToken")
             if len(places) >= max_results or not isinstance(next_token, str) or not next_token:
                 return places, pages
@@ -222,8 +224,7 @@ class PlacesClient:
         while True:
             data = await self._open_http.call(call)
             pages += 1
-            results = data.get("results")
-            self._collect(results if isinstance(results, list) else [], legacy_summary, places, seen, max_results)
+            self._collect(data.get("results"), legacy_summary, places, seen, max_results)
             token = data.get("next_page_token")
             if len(places) >= max_results or not isinstance(token, str) or not token:
                 return places, pages
@@ -236,12 +237,14 @@ class PlacesClient:
 
     @staticmethod
     def _collect(
-        raw: list[Any],
+        raw: Any,
         parse: Callable[[Any], PlaceSummary | None],
         places: list[PlaceSummary],
         seen: set[str],
         limit: int,
     ) -> None:
+        if not isinstance(raw, list):
+            return
         for item in raw:
             if len(places) >= limit:
                 return
@@ -266,7 +269,9 @@ class PlacesClient:
             if s.region_code:
                 params["region"] = s.region_code.lower()
             url = f"{s.legacy_base_url.rstrip('/')}/maps/api/place/details/json"
-            data = await self._open_http.call(ApiCall("legacy details", "GET", url, legacy=True, params=params))
+            data = await self._open_http.call(
+                ApiCall("legacy details", "GET", url, legacy=True, params=params)
+            )
             result = data.get("result")
             if data.get("status") == "ZERO_RESULTS" or not isinstance(result, dict):
                 raise PlacesError(

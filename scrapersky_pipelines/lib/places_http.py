@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from scrapersky_pipelines.lib.places_records import PlacesError, PlacesSettings,
 logger = logging.getLogger("scrapersky_pipelines.lib.places")
 
 _KEY_EXTENSION = "scrapersky_places_key"
+_TAGS = re.compile(r"<[^>]*>")
 _RETRYABLE_LEGACY = {"OVER_QUERY_LIMIT": "quota", "UNKNOWN_ERROR": "server"}
 _FINAL_LEGACY = {
     "REQUEST_DENIED": "denied",
@@ -47,7 +49,9 @@ class ApiKeyTransport(httpx.AsyncBaseTransport):
         else:
             headers["X-Goog-Api-Key"] = self._key
         extensions = {k: v for k, v in request.extensions.items() if k != _KEY_EXTENSION}
-        keyed = httpx.Request(request.method, url, headers=headers, stream=request.stream, extensions=extensions)
+        keyed = httpx.Request(
+            request.method, url, headers=headers, stream=request.stream, extensions=extensions
+        )
         return await self._inner.handle_async_request(keyed)
 
     async def aclose(self) -> None:
@@ -110,7 +114,7 @@ def _http_failure(status: int, headers: httpx.Headers, data: Any, text: str) -> 
     elif isinstance(data, dict) and data.get("error_message"):
         detail, api_status = str(data["error_message"]), data.get("status")
     else:
-        detail = " ".join(text.split())[:200]
+        detail = " ".join(_TAGS.sub(" ", text).split())[:200]
     if status == 400:
         kind, retryable = "invalid_request", False
     elif status in (401, 403):
@@ -219,6 +223,7 @@ class PlacesHttp:
     async def _attempt(self, call: ApiCall) -> dict[str, Any] | _Failure:
         try:
             async with self._sem:
+                # The clock starts once a slot is free: waiting for one is not the request's fault.
                 async with asyncio.timeout(self._s.total_timeout):
                     status, headers, body = await self._send(call)
         except _TooLarge:
@@ -251,7 +256,9 @@ class PlacesHttp:
                 chunks.append(chunk)
             return resp.status_code, resp.headers, b"".join(chunks)
 
-    def _classify(self, call: ApiCall, status: int, headers: httpx.Headers, body: bytes) -> dict[str, Any] | _Failure:
+    def _classify(
+        self, call: ApiCall, status: int, headers: httpx.Headers, body: bytes
+    ) -> dict[str, Any] | _Failure:
         text = body.decode("utf-8", errors="replace")
         try:
             data: Any = json.loads(text) if text.strip() else None
