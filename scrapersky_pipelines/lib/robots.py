@@ -44,7 +44,8 @@ def _normalize_path(path: str) -> str:
     for char in path:
         code = ord(char)
         if code < 0x21 or code >= 0x7F:
-            out.extend("%" + _HEX[b >> 4] + _HEX[b & 15] for b in char.encode("utf-8", "surrogatepass"))
+            encoded = char.encode("utf-8", "surrogatepass")
+            out.extend("%" + _HEX[b >> 4] + _HEX[b & 15] for b in encoded)
         else:
             out.append(char)
     return _PERCENT_RE.sub(unescape, "".join(out))
@@ -104,8 +105,11 @@ class _Group:
     crawl_delays: list[float] = field(default_factory=list)
 
 
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def _request_path(url_or_path: str) -> str:
-    if url_or_path.startswith(("http://", "https://", "//")) or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url_or_path):
+    if url_or_path.startswith("//") or _SCHEME_RE.match(url_or_path):
         parts = urlsplit(url_or_path)
         path = parts.path or "/"
         if parts.query:
@@ -193,12 +197,14 @@ class RobotsPolicy:
         return cls(groups, sitemaps, reason="parsed")
 
     @classmethod
-    def from_response(cls, status: int | None, body: bytes | str | None, robots_url: str) -> RobotsPolicy:
+    def from_response(
+        cls, status: int | None, body: bytes | str | None, robots_url: str
+    ) -> RobotsPolicy:
         """Policy from how fetching robots.txt went (RFC 9309 section 2.3.1).
 
-        2xx: parse. 3xx left unresolved and 4xx ("unavailable"): allow all. 429, 5xx, no status (network error) or anything
-        else ("unreachable"): disallow all. 429 counts as unreachable, as in Google's crawler,
-        because it means "slow down", not "no rules here".
+        2xx: parse. 3xx left unresolved and 4xx ("unavailable"): allow all. 429, 5xx, no
+        status (network error) or anything else ("unreachable"): disallow all. 429 counts as
+        unreachable, as in Google's crawler, because it means "slow down", not "no rules here".
         """
         if status is not None and 200 <= status < 300:
             return cls.parse(body or b"", robots_url)
@@ -253,7 +259,8 @@ class RobotsPolicy:
         return self._select(user_agent)[1]
 
     def __repr__(self) -> str:
-        return f"RobotsPolicy({self.reason}, groups={len(self._groups)}, sitemaps={len(self._sitemaps)})"
+        counts = f"groups={len(self._groups)}, sitemaps={len(self._sitemaps)}"
+        return f"RobotsPolicy({self.reason}, {counts})"
 
 
 def _absolute_sitemap(value: str, robots_url: str | None) -> str | None:
