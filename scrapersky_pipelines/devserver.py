@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -33,9 +32,5 @@ def run_dev(port: int = 3000, host: str = "127.0.0.1") -> int:
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "scrapersky_pipelines.definitions",
            "-p", str(port), "-h", host]
     print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})", flush=True)
-    proc = subprocess.Popen(cmd, start_new_session=False)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        return proc.wait()
+    # exec, so Ctrl-C and SIGTERM reach `dagster dev` itself, which stops its webserver and daemon.
+    os.execv(sys.executable, cmd)

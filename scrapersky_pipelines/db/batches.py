@@ -61,6 +61,8 @@ class BatchOutcome:
     started_at: float
     finished_at: float = field(default_factory=time.time)
     row_batches: dict[int, str] = field(default_factory=dict)
+    # Writes to other tables (places, pages, contacts...) committed with the row statuses, never apart.
+    side_writes: list[Any] = field(default_factory=list)
 
     @property
     def spec(self) -> QueueSpec:
@@ -80,6 +82,10 @@ class BatchOutcome:
         rows = [
             {"id": o.id, "status": o.status, "error": o.error, **o.values} for o in self.outcomes
         ]
+        side = {}
+        for write in self.side_writes:
+            for name, count in (write.persist(session) or {}).items():
+                side[name] = side.get(name, 0) + count
         written = queue.finish(session, self.spec, self.keys, rows)
         duration = max(self.finished_at - self.started_at, 1e-6)
         summaries = {}
@@ -91,7 +97,7 @@ class BatchOutcome:
                 "results": {str(o.id): o.error or o.status.value for o in mine[:1000]},
             }
         queue.close_batches(session, self.keys, summaries)
-        return {"rows_written": written}
+        return {"rows_written": written, **side}
 
 
 @dataclass

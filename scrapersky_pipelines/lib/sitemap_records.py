@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import MappingProxyType
 from typing import Literal
 
 SitemapKind = Literal["urlset", "index", "text", "rss", "atom", "invalid"]
@@ -13,7 +12,6 @@ SitemapKind = Literal["urlset", "index", "text", "rss", "atom", "invalid"]
 PROTOCOL_MAX_URLS = 50_000
 PROTOCOL_MAX_BYTES = 52_428_800  # 50 MiB uncompressed, sitemaps.org
 
-_NO_ALTERNATES: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +53,7 @@ class SitemapEntry:
     images: tuple[SitemapImage, ...] = ()
     videos: tuple[Mapping[str, str], ...] = ()
     news: SitemapNews | None = None
-    alternates: Mapping[str, str] = _NO_ALTERNATES
+    alternates: Mapping[str, str] = field(default_factory=dict)
     title: str | None = None
 
 

@@ -40,9 +40,21 @@ def parse_lastmod(text: str | None) -> datetime | None:
     """
     if text is None:
         return None
-    cached = _date_cache.get(text)
-    if cached is not None or text in _date_cache:
-        return cached
+    try:
+        dt = _fromiso(text)
+    except ValueError:
+        return _parse_date_cached(text)
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        return None
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=_UTC)
+
+
+def _parse_date_cached(text: str) -> datetime | None:
+    # Broken formats tend to repeat across a whole file, and their parsing is the slow part.
+    try:
+        return _date_cache[text]
+    except KeyError:
+        pass
     value = _parse_date_uncached(text.strip())
     if len(_date_cache) >= _CACHE_MAX:
         _date_cache.clear()
@@ -58,6 +70,8 @@ def _parse_date_uncached(s: str) -> datetime | None:
         dt = _fromiso(s)
     except ValueError:
         dt = _parse_loose(s) if s[:1].isdigit() else _parse_rfc822(s)
+    except TypeError:
+        return None
     if dt is None or not MIN_YEAR <= dt.year <= MAX_YEAR:
         return None
     if dt.tzinfo is None:

@@ -1,0 +1,71 @@
+"""Regex fast path for the common urlset shape: `<url>` with only loc/lastmod/changefreq/priority.
+
+Building an lxml element proxy per child element costs most of a streaming parse, and nearly
+every real sitemap is a run of such plain `<url>` blocks. The patterns below accept only
+that strict, well-formed shape in the default (or no) namespace; anything else (extensions,
+CDATA, attributes, prefixes, character references, comments inside a block) is left for lxml,
+so both paths give identical records (a differential test checks this).
+
+Patterns work on `str` decoded from the normalised UTF-8 stream, so field values come out as
+text without a per-field decode.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WS = r"[ \t\r\n]"
+# Prolog (whitespace, PIs, comments) then an unprefixed, not self-closing <urlset ...>.
+ROOT_PREFIX = re.compile(
+    r"(?:[ \t\r\n]+|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!-))*-->)*<urlset(?:[ \t\r\n][^<>]*)?(?<!/)>"
+)
+ROOT_PREFIX_WAIT = 4096  # chars to wait for the whole root tag before giving the body to lxml
+
+_TEXT = r"([^<]*)"
+CANONICAL_URL = re.compile(
+    rf"{_WS}*<url>{_WS}*<loc>{_TEXT}</loc>{_WS}*"
+    rf"(?:<lastmod>{_TEXT}</lastmod>{_WS}*)?"
+    rf"(?:<changefreq>{_TEXT}</changefreq>{_WS}*)?"
+    rf"(?:<priority>{_TEXT}</priority>{_WS}*)?"
+    r"</url>"
+)
+_FIELD_NAMES = "loc|lastmod|changefreq|priority"
+ANY_ORDER_URL = re.compile(
+    rf"{_WS}*<url>((?:{_WS}*<(?:{_FIELD_NAMES})>[^<]*</(?:{_FIELD_NAMES})>)*){_WS}*</url>"
+)
+FIELD = re.compile(rf"<({_FIELD_NAMES})>([^<]*)</({_FIELD_NAMES})>")
+SKIP = re.compile(r"(?:[ \t\r\n]+|<!--(?:[^-]|-(?!-))*-->)+")
+URL_START = re.compile(rf"{_WS}*<url[ \t\r\n>]")
+URL_END = "</url>"
+MAX_PENDING = 1024 * 1024  # an unfinished block bigger than this goes to lxml
+
+
+class NotSimple(Exception):
+    """The block needs the real XML parser (e.g. a character reference)."""
+
+
+def xml_text(raw: str) -> str:
+    """Element text of a fast-path field: the five predefined entities decoded, nothing else.
+
+    Input comes from the normaliser, so every `&` starts a valid reference; `&amp;` is
+    replaced last so `&amp;lt;` correctly becomes `&lt;`.
+    """
+    if "&#" in raw:
+        raise NotSimple
+    return (
+        raw.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+def any_order_fields(inner: str) -> tuple[str | None, str | None, str | None, str | None] | None:
+    """loc, lastmod, changefreq, priority from the inside of a `<url>`; None if a close tag mismatches."""
+    found: dict[str, str] = {}
+    for name, text, close in FIELD.findall(inner):
+        if name != close:
+            return None
+        found[name] = text  # a repeated element: the last one wins, as in the lxml path
+    return found.get("loc"), found.get("lastmod"), found.get("changefreq"), found.get("priority")

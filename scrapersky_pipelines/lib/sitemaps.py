@@ -1,0 +1,509 @@
+"""Sitemap parsing: XML urlset/index, plain text, RSS and Atom, from bytes or a stream.
+
+Pure (no network, no Dagster). `SitemapParser` is a push parser (feed chunks as they arrive,
+get records back), `iter_sitemap` streams records from bytes, a file or an iterable of chunks
+with flat memory, and `parse_sitemap` collects everything into a `SitemapParseResult`.
+
+Safety: DOCTYPE/ENTITY declarations make a body invalid, entities are never resolved, nothing
+is fetched, gzip is expanded incrementally under a byte cap, and every hard cap keeps what was
+parsed before it and names itself in `error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from typing import BinaryIO
+
+from scrapersky_pipelines.lib.sitemap_bytes import OUTPUT_CHUNK, Gunzip, Utf8Normaliser
+from scrapersky_pipelines.lib.sitemap_records import (
+    PROTOCOL_MAX_BYTES,
+    PROTOCOL_MAX_URLS,
+    SitemapChild,
+    SitemapEntry,
+    SitemapImage,
+    SitemapItem,
+    SitemapKind,
+    SitemapLimits,
+    SitemapNews,
+    SitemapParseResult,
+)
+from scrapersky_pipelines.lib.sitemap_sniff import (
+    GZIP_MAGIC,
+    SNIFF_LIMIT,
+    EncodingGuess,
+    detect_encoding,
+    guess_generator,
+    is_probably_sitemap,
+    sniff_kind,
+)
+from scrapersky_pipelines.lib.sitemap_formats import TextFormat, XmlFormat
+from scrapersky_pipelines.lib.sitemap_xml import ElementReader
+
+__all__ = [
+    "PROTOCOL_MAX_BYTES",
+    "PROTOCOL_MAX_URLS",
+    "SitemapChild",
+    "SitemapEntry",
+    "SitemapImage",
+    "SitemapItem",
+    "SitemapKind",
+    "SitemapLimits",
+    "SitemapNews",
+    "SitemapParseResult",
+    "SitemapParser",
+    "SitemapStream",
+    "guess_generator",
+    "is_probably_sitemap",
+    "iter_sitemap",
+    "parse_sitemap",
+]
+
+_DEFAULT_LIMITS = SitemapLimits()
+_MAX_GZIP_LAYERS = 2  # a .xml.gz served with Content-Encoding: gzip and not transport-decoded
+_SAMPLE = 16 * 1024
+_TAIL_SAMPLE = 2 * 1024
+
+
+class _Stop(Exception):
+    """A hard cap was hit inside a format handler; the parser is done."""
+
+
+class SitemapParser:
+    """Push parser for one sitemap body: `feed(chunk)` and `close()` return the records parsed so far.
+
+    Records are `SitemapEntry` (urlset, text, rss, atom) or `SitemapChild` (index). The
+    attributes (`kind`, `warnings`, `error`, counts and flags) are final after `close()`.
+    `done` turns True as soon as no further input can matter (invalid body, hard cap, fatal XML
+    error), so a caller streaming a download can stop reading.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        content_type: str | None = None,
+        *,
+        limits: SitemapLimits = _DEFAULT_LIMITS,
+        depth: int = 0,
+        ancestors: Collection[str] = (),
+        fast_path: bool = True,
+    ) -> None:
+        self.url = url
+        self.fast_path = fast_path
+        self.content_type = content_type
+        self.limits = limits
+        self.depth = depth
+        self.ancestors = frozenset(ancestors)
+        self.kind: SitemapKind | None = None
+        self.warnings: list[str] = []
+        self.error: str | None = None
+        self.truncated = False
+        self.done = False
+        self.is_gzip = False
+        self.compressed_bytes = 0
+        self.decompressed_bytes = 0
+        self.encoding: str | None = None
+        self.generator: str | None = None
+        self.entry_count = 0
+        self.child_count = 0
+        self.reader = ElementReader(url)
+        self._out: list[SitemapItem] = []
+        self._closed = False
+        self._raw_head = b""
+        self._layers: list[Gunzip] | None = None
+        self._head = bytearray()
+        self._sample_head = b""
+        self._sample_tail = b""
+        self._format: XmlFormat | TextFormat | None = None
+        self._children_seen: set[str] = set()
+        self._dropped_children: list[str] = []
+
+    # -- flags mirrored from the element reader -------------------------------------------------
+    @property
+    def has_lastmod(self) -> bool:
+        return self.reader.has_lastmod
+
+    @property
+    def has_priority(self) -> bool:
+        return self.reader.has_priority
+
+    @property
+    def has_changefreq(self) -> bool:
+        return self.reader.has_changefreq
+
+    @property
+    def has_images(self) -> bool:
+        return self.reader.has_images
+
+    @property
+    def has_videos(self) -> bool:
+        return self.reader.has_videos
+
+    @property
+    def has_news(self) -> bool:
+        return self.reader.has_news
+
+    @property
+    def has_alternates(self) -> bool:
+        return self.reader.has_alternates
+
+    # -- input ----------------------------------------------------------------------------------
+    def feed(self, data: bytes) -> list[SitemapItem]:
+        """Add the next chunk of the body (as received: gzip or not); return records completed by it."""
+        if self._closed:
+            raise ValueError("feed() after close()")
+        if self.done or not data:
+            return []
+        capped = False
+        room = self.limits.max_compressed_bytes - self.compressed_bytes
+        if len(data) > room:
+            data, capped = data[: max(room, 0)], True
+        self.compressed_bytes += len(data)
+        try:
+            self._raw(data)
+            if capped:
+                self._cap("max_compressed_bytes", self.limits.max_compressed_bytes, "input bytes")
+        except _Stop:
+            pass
+        return self._take()
+
+    def close(self) -> list[SitemapItem]:
+        """Signal the end of the body; return the last records and finalise kind, warnings and counts."""
+        if self._closed:
+            return []
+        self._closed = True
+        try:
+            if not self.done:
+                self._end_of_input()
+        except _Stop:
+            pass
+        self._finalise()
+        return self._take()
+
+    def _take(self) -> list[SitemapItem]:
+        out, self._out = self._out, []
+        return out
+
+    def _raw(self, data: bytes) -> None:
+        if self._layers is None:
+            self._raw_head += data
+            if len(self._raw_head) < 2:
+                return
+            data, self._raw_head = self._raw_head, b""
+            self._layers = []
+            if data.startswith(GZIP_MAGIC):
+                self._layers.append(Gunzip())
+                self.is_gzip = True
+        self._push(0, data)
+
+    def _push(self, level: int, data: bytes) -> None:
+        layers = self._layers
+        assert layers is not None
+        if level == len(layers):
+            self._plain(data)
+            return
+        layer = layers[level]
+        for piece in layer.feed(data):
+            if (
+                not self._head
+                and self._format is None
+                and self.decompressed_bytes == 0
+                and level + 1 == len(layers)
+                and len(layers) < _MAX_GZIP_LAYERS
+                and piece.startswith(GZIP_MAGIC)
+            ):
+                layers.append(Gunzip())
+                self.warnings.append("body was gzipped twice; decompressed both layers")
+            self._push(level + 1, piece)
+            if self.done:
+                return
+
+    def _plain(self, data: bytes) -> None:
+        capped = False
+        room = self.limits.max_decompressed_bytes - self.decompressed_bytes
+        if len(data) > room:
+            data, capped = data[: max(room, 0)], True
+        before = self.decompressed_bytes
+        self.decompressed_bytes += len(data)
+        warn_at = self.limits.warn_decompressed_bytes
+        if before <= warn_at < self.decompressed_bytes:
+            self.warnings.append(
+                f"body is larger than {warn_at:,} bytes uncompressed (sitemap protocol limit); kept all of it"
+            )
+        if len(self._sample_head) < _SAMPLE:
+            self._sample_head += data[: _SAMPLE - len(self._sample_head)]
+        self._sample_tail = (self._sample_tail + data[-_TAIL_SAMPLE:])[-_TAIL_SAMPLE:]
+        if self._format is None:
+            self._head += data
+            self._try_start(complete=False)
+        elif data:
+            self._format.feed(data)
+        if capped:
+            self._cap("max_decompressed_bytes", self.limits.max_decompressed_bytes, "decompressed bytes")
+
+    def _try_start(self, complete: bool) -> None:
+        head = bytes(self._head)
+        guess = detect_encoding(head[:1024], self.content_type)
+        text = head[guess.bom_length : SNIFF_LIMIT].decode(guess.encoding, errors="replace")
+        kind = sniff_kind(text, complete=complete or len(head) >= SNIFF_LIMIT)
+        if kind.kind is None:
+            return
+        self._head = bytearray()
+        self.encoding = guess.encoding
+        if guess.warning:
+            self.warnings.append(guess.warning)
+        if kind.kind == "invalid":
+            self.kind = "invalid"
+            self.error = kind.error
+            self.done = True
+            return
+        self.kind = kind.kind  # type: ignore[assignment]
+        if kind.kind == "text":
+            self._format = TextFormat(self, guess)
+        else:
+            self._format = XmlFormat(self, guess, kind.kind, self.fast_path)
+        self._format.feed(head)
+
+    def _end_of_input(self) -> None:
+        if self._layers is None:
+            if self._raw_head:
+                self._layers = []
+                self._push(0, self._raw_head)
+                self._raw_head = b""
+        else:
+            for level, layer in enumerate(self._layers):
+                tail = layer.flush()
+                if tail:
+                    self._push(level + 1, tail)
+                if self.done:
+                    return
+                if layer.error is not None:
+                    self.truncated = True
+                    self.warnings.append(f"gzip data is corrupt ({layer.error}); kept what decompressed before it")
+                elif not layer.complete:
+                    self.truncated = True
+                    self.warnings.append("gzip stream is truncated; kept what decompressed before the break")
+                elif layer.trailing_junk:
+                    self.warnings.append("ignored non-gzip bytes after the end of the gzip stream")
+        if self._format is None and not self.done:
+            self._try_start(complete=True)
+        if self._format is not None and not self.done:
+            self._format.close()
+
+    # -- records --------------------------------------------------------------------------------
+    def emit(self, item: SitemapEntry) -> None:
+        if self.entry_count + self.child_count >= self.limits.max_entries:
+            self._cap("max_entries", self.limits.max_entries, "entries")
+        self.entry_count += 1
+        if self.entry_count == self.limits.warn_entries + 1:
+            self.warnings.append(
+                f"more than {self.limits.warn_entries:,} URLs in one file (sitemap protocol limit); kept all of them"
+            )
+        self._out.append(item)
+
+    def emit_many(self, items: list[SitemapEntry]) -> None:
+        """`emit` for a batch (the regex fast path hands over one batch per chunk)."""
+        room = self.limits.max_entries - self.entry_count - self.child_count
+        capped = len(items) > room
+        if capped:
+            items = items[: max(room, 0)]
+        before = self.entry_count
+        self.entry_count += len(items)
+        if before <= self.limits.warn_entries < self.entry_count:
+            self.warnings.append(
+                f"more than {self.limits.warn_entries:,} URLs in one file (sitemap protocol limit); kept all of them"
+            )
+        self._out.extend(items)
+        if capped:
+            self._cap("max_entries", self.limits.max_entries, "entries")
+
+    def emit_child(self, child: SitemapChild) -> None:
+        loc = child.loc
+        if loc in self._children_seen:
+            return
+        if loc == self.url or loc in self.ancestors:
+            self._dropped_children.append(f"recursion: child {loc} is this sitemap or one of its parents")
+            return
+        if loc.lower().split("?", 1)[0].endswith("/robots.txt"):
+            self._dropped_children.append(f"child {loc} is a robots.txt, not a sitemap")
+            return
+        if self.entry_count + self.child_count >= self.limits.max_entries:
+            self._cap("max_entries", self.limits.max_entries, "entries")
+        self._children_seen.add(loc)
+        self.child_count += 1
+        if self.child_count == self.limits.warn_entries + 1:
+            self.warnings.append(
+                f"more than {self.limits.warn_entries:,} child sitemaps in one index (protocol limit); kept all"
+            )
+        self._out.append(child)
+
+    def _cap(self, name: str, value: int, what: str) -> None:
+        message = f"hard cap {name}={value:,} reached: stopped after {value:,} {what}; kept what was parsed"
+        if self.error is None:
+            self.error = message
+        self.warnings.append(message)
+        self.truncated = True
+        self.done = True
+        raise _Stop
+
+    # -- result ---------------------------------------------------------------------------------
+    def _finalise(self) -> None:
+        if self.kind is None:
+            self.kind = "invalid"
+            self.error = self.error or "empty body"
+        self.warnings.extend(self.reader.skip_warnings())
+        if self._dropped_children:
+            self.warnings.extend(self._dropped_children[:10])
+            if len(self._dropped_children) > 10:
+                self.warnings.append(f"... and {len(self._dropped_children) - 10} more dropped children")
+        if self.kind == "text" and self.entry_count == 0:
+            self.kind = "invalid"
+            self.error = self.error or "no http(s) URL lines: not a sitemap"
+        elif self.kind != "invalid" and self.entry_count == 0 and self.child_count == 0 and self.truncated:
+            if self.error is None:
+                self.kind = "invalid"
+                self.error = "nothing parsed before the document broke off: " + (
+                    self.warnings[-1] if self.warnings else "truncated"
+                )
+        if self.kind == "index" and self.depth >= self.limits.max_index_depth:
+            message = (
+                f"hard cap max_index_depth={self.limits.max_index_depth} reached: this index is at depth "
+                f"{self.depth}; its {self.child_count} children are listed but must not be followed"
+            )
+            self.warnings.append(message)
+            self.error = self.error or message
+        if self._sample_head:
+            self.generator = guess_generator(self._sample_head + b"\n" + self._sample_tail)
+
+    def to_result(
+        self, entries: list[SitemapEntry] | None = None, children: list[SitemapChild] | None = None
+    ) -> SitemapParseResult:
+        """Summary of this (closed) parser, with the records the caller collected."""
+        if not self._closed:
+            self._out.extend(self.close())
+        return SitemapParseResult(
+            url=self.url,
+            kind=self.kind or "invalid",
+            entries=entries if entries is not None else [],
+            children=children if children is not None else [],
+            warnings=list(self.warnings),
+            error=self.error,
+            truncated=self.truncated,
+            is_gzip=self.is_gzip,
+            compressed_bytes=self.compressed_bytes,
+            decompressed_bytes=self.decompressed_bytes,
+            encoding=self.encoding,
+            generator=self.generator,
+            has_lastmod=self.has_lastmod,
+            has_priority=self.has_priority,
+            has_changefreq=self.has_changefreq,
+            has_images=self.has_images,
+            has_videos=self.has_videos,
+            has_news=self.has_news,
+            has_alternates=self.has_alternates,
+        )
+
+
+SitemapSource = bytes | bytearray | memoryview | BinaryIO | Iterable[bytes]
+
+
+class SitemapStream(SitemapParser):
+    """Iterable of records read from a source with flat memory; parser attributes are final after iteration."""
+
+    def __init__(
+        self,
+        source: SitemapSource,
+        url: str,
+        content_type: str | None = None,
+        limits: SitemapLimits = _DEFAULT_LIMITS,
+        *,
+        depth: int = 0,
+        ancestors: Collection[str] = (),
+        chunk_size: int = OUTPUT_CHUNK,
+    ) -> None:
+        super().__init__(url, content_type, limits=limits, depth=depth, ancestors=ancestors)
+        self._source = source
+        self._chunk_size = chunk_size
+        self._started = False
+
+    def __iter__(self) -> Iterator[SitemapItem]:
+        if self._started:
+            raise RuntimeError("a SitemapStream can be iterated only once")
+        self._started = True
+        for chunk in _chunks(self._source, self._chunk_size):
+            items = self.feed(chunk)
+            if items:
+                yield from items
+            if self.done:
+                break
+        yield from self.close()
+
+
+def _chunks(source: SitemapSource, size: int) -> Iterator[bytes]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source)
+        for start in range(0, len(view), size):
+            yield bytes(view[start : start + size])
+        return
+    read = getattr(source, "read", None)
+    if read is not None:
+        while True:
+            chunk = read(size)
+            if not chunk:
+                return
+            yield bytes(chunk)
+    else:
+        for chunk in source:  # type: ignore[union-attr]
+            if chunk:
+                yield bytes(chunk)
+
+
+def iter_sitemap(
+    source: SitemapSource,
+    url: str,
+    content_type: str | None = None,
+    limits: SitemapLimits = _DEFAULT_LIMITS,
+    *,
+    depth: int = 0,
+    ancestors: Collection[str] = (),
+) -> SitemapStream:
+    """Stream records (`SitemapEntry`, or `SitemapChild` for an index) from bytes, a binary file or chunks.
+
+    The returned stream is iterable once; after iteration its `kind`, `warnings`, `error`,
+    counts and flags describe the file. Nothing is deduplicated (memory stays flat).
+    """
+    return SitemapStream(source, url, content_type, limits, depth=depth, ancestors=ancestors)
+
+
+def parse_sitemap(
+    content: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    limits: SitemapLimits = _DEFAULT_LIMITS,
+    depth: int = 0,
+    ancestors: Collection[str] = (),
+) -> SitemapParseResult:
+    """Parse one sitemap body (as received: gzip or not) into a `SitemapParseResult`.
+
+    Entries with the same `loc` are kept once (first wins), as are repeated child sitemaps.
+    `depth` is this file's nesting level below the top sitemap and `ancestors` the URLs of the
+    indexes that led here; children equal to one of them (loops) are dropped with a warning.
+    """
+    stream = iter_sitemap(content, url, content_type, limits, depth=depth, ancestors=ancestors)
+    entries: list[SitemapEntry] = []
+    children: list[SitemapChild] = []
+    seen: set[str] = set()
+    duplicates = 0
+    for item in stream:
+        if type(item) is SitemapChild:
+            children.append(item)
+            continue
+        loc = item.loc
+        if loc in seen:
+            duplicates += 1
+            continue
+        seen.add(loc)
+        entries.append(item)  # type: ignore[arg-type]
+    if duplicates:
+        stream.warnings.append(f"{duplicates} duplicate URLs dropped (first occurrence kept)")
+    return stream.to_result(entries, children)
