@@ -186,6 +186,12 @@ class FetchResult:
     redirects: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     attempts: int = 1
+    body_bytes: int | None = None
+
+    @property
+    def size(self) -> int:
+        """Decoded body bytes, whether kept in ``content`` or streamed to a sink."""
+        return len(self.content) if self.body_bytes is None else self.body_bytes
 
     def __post_init__(self) -> None:
         if not isinstance(self.headers, httpx.Headers):
@@ -492,6 +498,13 @@ class _Exchange:
     content: bytes
     truncated: bool
     attempts: int
+    streamed: int | None = None
+
+
+# Opened with the headers of a 2xx final response; returns the (sync or async) writer its decoded
+# body goes to. An async writer is awaited per chunk, which is how a slow consumer pushes back.
+BodyWriter = typing.Callable[[bytes], typing.Awaitable[None] | None]
+BodySink = typing.Callable[[httpx.Headers], BodyWriter]
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +512,25 @@ class _Caps:
     wire: int
     decoded: int
     allow_truncated: bool
+    sink: BodySink | None = None
+
+
+class _Body:
+    """Where a body's decoded bytes go: a buffer, or a caller's writer when streaming."""
+
+    __slots__ = ("buffer", "size", "write")
+
+    def __init__(self, writer: BodyWriter | None) -> None:
+        self.buffer = bytearray()
+        self.size = 0
+        self.write = writer or self.buffer.extend
+
+    async def add(self, data: bytes) -> None:
+        if data:
+            self.size += len(data)
+            pending = self.write(data)
+            if pending is not None:
+                await pending
 
 
 class _NoCookiePolicy(DefaultCookiePolicy):
@@ -570,11 +602,15 @@ class HttpClient:
         obey_robots: bool | None = None,
         headers: Mapping[str, str] | None = None,
         max_decompressed_bytes: int | None = None,
+        sink: BodySink | None = None,
     ) -> FetchResult:
         """GET ``url`` following redirects; any final HTTP status is returned, not raised.
 
         ``max_bytes`` overrides the wire-byte cap for this call (the decompressed cap then
         grows to at least the same size unless ``max_decompressed_bytes`` is given).
+        With ``sink``, a 2xx body is streamed to the writer it opens instead of being kept
+        (``content`` is then empty and ``body_bytes`` tells the size); once bytes have reached
+        the writer, a failure is raised, never retried, so the writer never sees a body twice.
         Raises FetchError when there is no response to return.
         """
         settings = self.settings
@@ -585,7 +621,7 @@ class HttpClient:
             decoded = max(settings.max_decompressed_bytes, max_bytes)
         else:
             decoded = settings.max_decompressed_bytes
-        caps = _Caps(wire=wire, decoded=decoded, allow_truncated=allow_truncated)
+        caps = _Caps(wire=wire, decoded=decoded, allow_truncated=allow_truncated, sink=sink)
         obey = settings.obey_robots if obey_robots is None else obey_robots
 
         loop = asyncio.get_running_loop()
@@ -728,6 +764,7 @@ class HttpClient:
                 truncated=exchange.truncated,
                 redirects=redirects,
                 attempts=exchange.attempts,
+                body_bytes=exchange.streamed,
             )
 
     def _retry_wait(self, attempt: int, retry_after: str | None, deadline: float) -> float | None:
@@ -750,6 +787,7 @@ class HttpClient:
         settings = self.settings
         url_str = str(url)
         attempt = 0
+        body: _Body | None = None
         while True:
             attempt += 1
             wait: float | None = None
@@ -766,10 +804,12 @@ class HttpClient:
                             wait = self._retry_wait(attempt, retry_after, deadline)
                         if wait is None:
                             if status in REDIRECT_STATUSES and response.headers.get("location"):
-                                content, truncated = b"", False
-                            else:
-                                content, truncated = await self._read_body(response, url_str, caps)
-                            return _Exchange(status, response.headers, content, truncated, attempt)
+                                return _Exchange(status, response.headers, b"", False, attempt)
+                            streaming = caps.sink is not None and 200 <= status < 300
+                            body = _Body(caps.sink(response.headers) if streaming else None)
+                            truncated = await self._read_body(response, url_str, caps, body)
+                            return _Exchange(status, response.headers, bytes(body.buffer), truncated,
+                                             attempt, body.size if streaming else None)
                     finally:
                         await response.aclose()
             except (AddressBlocked, UnknownHost) as exc:
@@ -777,6 +817,8 @@ class HttpClient:
                 raise FetchError(kind, url_str, str(exc), attempts=attempt) from None
             except httpx.TransportError as exc:
                 kind, retryable = _classify(exc)
+                if body is not None and caps.sink is not None and body.size:
+                    retryable = False
                 if retryable and attempt <= settings.max_retries:
                     wait = self._retry_wait(attempt, None, deadline)
                 if wait is None:
@@ -791,15 +833,14 @@ class HttpClient:
             raise FetchError("protocol", url, f"response headers are {size} bytes, over {limit}")
 
     async def _read_body(
-        self, response: httpx.Response, url: str, caps: _Caps
-    ) -> tuple[bytes, bool]:
+        self, response: httpx.Response, url: str, caps: _Caps, body: _Body
+    ) -> bool:
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > caps.wire and not caps.allow_truncated:
             raise FetchError(
                 "too_large", url, f"Content-Length {declared} is over the {caps.wire}-byte cap"
             )
         decoders = _decoders(response.headers.get("content-encoding"))
-        body = bytearray()
         wire = 0
         truncated = False
         try:
@@ -810,24 +851,27 @@ class HttpClient:
                         raise FetchError("too_large", url, f"body is over the {caps.wire}-byte cap")
                     chunk = chunk[: len(chunk) - (wire - caps.wire)]
                     truncated = True
-                if self._append(body, chunk, decoders, caps, url, final=False):
-                    truncated = True
+                data, cut = self._decode(body.size, chunk, decoders, caps, url, final=False)
+                await body.add(data)
+                truncated = truncated or cut
                 if truncated:
                     break
             else:
-                if decoders and self._append(body, b"", decoders, caps, url, final=True):
-                    truncated = True
+                if decoders:
+                    data, cut = self._decode(body.size, b"", decoders, caps, url, final=True)
+                    await body.add(data)
+                    truncated = truncated or cut
         except _DecodeError as exc:
             raise FetchError("protocol", url, f"cannot decode body: {exc}") from None
-        return bytes(body), truncated
+        return truncated
 
     @staticmethod
-    def _append(
-        body: bytearray, chunk: bytes, decoders: list[_ZlibDecoder] | None, caps: _Caps,
+    def _decode(
+        size: int, chunk: bytes, decoders: list[_ZlibDecoder] | None, caps: _Caps,
         url: str, *, final: bool,
-    ) -> bool:
-        """Decode ``chunk`` onto ``body``; returns True if the decoded cap cut it short."""
-        remaining = caps.decoded - len(body)
+    ) -> tuple[bytes, bool]:
+        """Decode ``chunk`` of a body already ``size`` bytes long: (bytes to add, cut by the cap)."""
+        remaining = caps.decoded - size
         data = chunk
         if decoders:
             # Every stage may produce at most one byte more than the cap: enough to detect a bomb.
@@ -844,10 +888,8 @@ class HttpClient:
                         f"decompressed body is over the {caps.decoded}-byte cap",
                     )
                 raise FetchError("too_large", url, f"body is over the {caps.decoded}-byte cap")
-            body += data[:remaining]
-            return True
-        body += data
-        return False
+            return data[:remaining], True
+        return data, False
 
 
 def _classify(exc: httpx.TransportError) -> tuple[str, bool]:

@@ -411,6 +411,34 @@ async def test_body_cap_streaming_and_truncation() -> None:
 
 
 @asynctest
+async def test_sink_streams_2xx_bodies_and_keeps_the_caps() -> None:
+    site = Site()
+    site.scripts["gone"] = [(404, {}, "gone")]
+    opened: list[str | None] = []
+    received: list[bytes] = []
+
+    async def slow_consumer(chunk: bytes) -> None:
+        received.append(chunk)
+        await asyncio.sleep(0)
+
+    def sink(headers):
+        opened.append(headers.get("content-type"))
+        return received.append if len(opened) % 2 else slow_consumer
+
+    async with serve(site) as port:
+        async with make_client(settings_for(port, max_decompressed_bytes=256 * 1024))[0] as client:
+            streamed = await client.fetch("http://site.test/stream/10", sink=sink)
+            gz = await client.fetch("http://site.test/gzip", sink=sink)
+            missing = await client.fetch("http://site.test/script/gone", sink=sink)
+            await expect_error(client, "http://site.test/bomb", "decompression_bomb", sink=sink)
+    assert streamed.content == b"" and streamed.size == streamed.body_bytes == 10_000
+    assert b"".join(received).startswith(b"a" * 10_000)
+    assert PAGE.encode() in b"".join(received) and gz.size == len(PAGE.encode())
+    assert missing.status == 404 and missing.body_bytes is None  # non-2xx bodies stay buffered
+    assert len(opened) == 3
+
+
+@asynctest
 async def test_content_encodings_are_decoded() -> None:
     site = Site()
     async with serve(site) as port:
