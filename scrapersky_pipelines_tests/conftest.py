@@ -7,7 +7,6 @@ import os
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def test_db():
     from scrapersky_pipelines.db import engine
@@ -34,3 +33,22 @@ def db(test_db):
     """The test database, emptied before each test."""
     test_db.truncate()
     return test_db
+
+
+@pytest.fixture(scope="session")
+def web():
+    """The synthetic web on loopback (generated sites, broken and hostile ones)."""
+    from scrapersky_pipelines.demo.web import SyntheticWeb
+
+    with SyntheticWeb(slow_seconds=30) as server:
+        yield server
+
+
+@pytest.fixture
+def web_env(web, monkeypatch):
+    """Point the HTTP resource built from the environment at the synthetic web, and only there."""
+    monkeypatch.setenv("SCRAPERSKY_RESOLVE", ",".join(web.resolve_entries()))
+    monkeypatch.setenv("SCRAPERSKY_RESOLVE_ONLY", "1")
+    monkeypatch.setenv("SCRAPERSKY_SCHEMES", "http")
+    monkeypatch.setenv("SCRAPERSKY_HTTP_TOTAL_TIMEOUT", "4")
+    return web

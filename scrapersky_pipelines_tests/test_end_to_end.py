@@ -8,8 +8,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from scrapersky_pipelines.demo.sites import BROKEN_KINDS, broken_domain, expected, site_domains
 from scrapersky_pipelines_tests.support.daemon import dagster_home, running_daemon, wait_until
 
@@ -23,14 +21,6 @@ EXPECTED_ERRORS = {
     "oversize": ("too_large",),
     "unknown-host": ("unknown_host",),
 }
-
-
-@pytest.fixture(scope="module")
-def web():
-    from scrapersky_pipelines.demo.web import SyntheticWeb
-
-    with SyntheticWeb(slow_seconds=30) as server:
-        yield server
 
 
 def pipeline_env(db, web, home) -> dict[str, str]:

@@ -35,6 +35,12 @@ class LoadedBatch:
         rows = queue.start(session, QUEUES[stage], keys, run_id)
         return cls(stage, keys, rows, run_id)
 
+    def outcome(self, outcomes: list["RowOutcome"], started_at: float, side_writes=()) -> "BatchOutcome":
+        """The batch's results, each row attributed to the batch it was claimed in."""
+        row_batches = {r["id"]: r["batch"] for r in self.rows if "batch" in r}
+        return BatchOutcome(self.stage, self.keys, outcomes, started_at, row_batches=row_batches,
+                            side_writes=list(side_writes))
+
 
 @dataclass
 class RowOutcome:
@@ -80,7 +86,7 @@ class BatchOutcome:
 
     def persist(self, session: Session) -> dict[str, Any]:
         rows = [
-            {"id": o.id, "status": o.status, "error": o.error, **o.values} for o in self.outcomes
+            {"id": o.id, "status": o.status, "error": o.error, "values": o.values} for o in self.outcomes
         ]
         side = {}
         for write in self.side_writes:

@@ -138,7 +138,8 @@ def finish(
     keys: Sequence[str],
     outcomes: Sequence[dict[str, Any]],
 ) -> int:
-    """Write terminal statuses and result columns; each outcome has `id`, `status`, `error`.
+    """Write terminal statuses and result columns; each outcome has `id`, `status`, `error` and
+    `values` (result columns; they may share a name with the stage's own, e.g. a table's `error`).
 
     Only rows still in one of `keys` are touched, so a row that was requeued and claimed by
     another batch meanwhile is never overwritten by a stale run.
@@ -146,27 +147,29 @@ def finish(
     written = 0
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for o in outcomes:
-        groups.setdefault(tuple(sorted(o)), []).append(o)
+        values = o.get("values", {k: v for k, v in o.items() if k not in ("id", "status", "error")})
+        row = {"v_id": o["id"], "s_status": _plain(o["status"]), "s_error": o.get("error"),
+               **{f"c_{k}": _plain(v) for k, v in values.items()}}
+        groups.setdefault(tuple(sorted(values)), []).append(row)
     for names, rows in groups.items():
-        values: dict[Any, Any] = {
+        assignments: dict[Any, Any] = {
             q.col("lease_until"): None,
             q.col("finished_at"): NOW,
+            q.col("status"): sa.bindparam("s_status"),
+            q.col("error"): sa.bindparam("s_error"),
+            **{q.table.c[name]: sa.bindparam(f"c_{name}") for name in names},
         }
-        for name in names:
-            if name == "id":
-                continue
-            target = q.col(name) if name in ("status", "error") else q.table.c[name]
-            values[target] = sa.bindparam(f"v_{name}")
         stmt = (
             sa.update(q.table)
             .where(
                 q.table.c.id == sa.bindparam("v_id"),
                 q.col("batch") == sa.any_(sa.bindparam("v_keys", type_=ARRAY(sa.String))),
             )
-            .values(values)
+            .values(assignments)
         )
-        params = [{"v_keys": list(keys), **{f"v_{k}": _plain(v) for k, v in row.items()}} for row in rows]
-        written += session.execute(stmt, params).rowcount
+        for row in rows:
+            row["v_keys"] = list(keys)
+        written += session.execute(stmt, rows).rowcount
     return written
 
 

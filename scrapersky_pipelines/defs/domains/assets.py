@@ -45,7 +45,7 @@ async def scan_homepages(
         outcomes = await map_rows(batch.rows, work, concurrency=http.concurrency, budget_seconds=config.budget_seconds)
     done = sum(o.status == PS.COMPLETE for o in outcomes)
     context.log.info(f"scanned {len(outcomes)} domains: {done} complete, {len(outcomes) - done} errors")
-    return BatchOutcome(STAGE, batch.keys, outcomes, started, row_batches={r["id"]: r["batch"] for r in batch.rows if "batch" in r})
+    return batch.outcome(outcomes, started)
 
 
 def _now():

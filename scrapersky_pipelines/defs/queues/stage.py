@@ -1,11 +1,10 @@
 """A stage spec: the queue it drains, its batch partitions, its asset job and its batch size."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import dagster as dg
 
+from scrapersky_pipelines.db.batches import BatchSummary, StageReport
 from scrapersky_pipelines.db.stages import QUEUES, QueueSpec
 
 
@@ -48,3 +47,13 @@ def stage_input(stage: str) -> dg.In:
 
 def stage_output(stage: str) -> dg.Out:
     return dg.Out(io_manager_key="pg_io", metadata={"stage": stage})
+
+
+def summary_op(stage: str, name: str) -> dg.OpDefinition:
+    """A stage's last op when it has no policies: the persisted batch becomes the asset's metadata."""
+
+    @dg.op(name=name, out=stage_output(stage))
+    def _summarize(summary: BatchSummary) -> StageReport:
+        return StageReport(summary)
+
+    return _summarize
