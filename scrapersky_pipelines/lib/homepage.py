@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .http import FetchError, FetchResult, HttpClient
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-
+from .page_scrape import is_html
 
 @dataclass
 class HomepageScan:
@@ -19,14 +17,6 @@ class HomepageScan:
     http_status: int | None = None
     final_url: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
-
-
-def _is_html(result: FetchResult) -> bool:
-    ctype = result.content_type
-    if ctype is None:
-        head = result.content[:512].lstrip().lower()
-        return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
-    return ctype in HTML_TYPES
 
 
 def summarize(result: FetchResult, domain: str) -> dict[str, Any]:
@@ -94,7 +84,7 @@ async def scan_homepage(client: HttpClient, domain: str, schemes: tuple[str, ...
     if not result.ok:
         scan.error_kind, scan.error = "http_status", f"http_status: homepage answered HTTP {result.status}"
         return scan
-    if not _is_html(result):
+    if not is_html(result):
         scan.error_kind = "not_html"
         scan.error = f"not_html: homepage is {result.content_type or 'of unknown type'}, not HTML"
         return scan

@@ -1,0 +1,13 @@
+"""Contact stages: page scrape (WF7) and the per-domain email crawl (WF8)."""
+
+from scrapersky_pipelines.defs.queues.group import StageGroup
+from scrapersky_pipelines.defs.queues.stage import StageSpec
+
+from .partitions import page_scrape_batches
+from .scrape import page_contacts
+
+GROUP = StageGroup(
+    name="contacts",
+    stages=(StageSpec("page_scrape", page_scrape_batches, page_contacts.key, batch_size=100),),
+    assets=(page_contacts,),
+)
