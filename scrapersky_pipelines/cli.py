@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--follow", action="store_true", help="refresh until nothing is queued or in flight")
     st.add_argument("--interval", type=float, default=2.0)
     st.set_defaults(func=_status)
+
+    from scrapersky_pipelines import cli_export
+
+    cli_export.register(sub)
     return p
 
 
