@@ -48,17 +48,20 @@ class DiscoveredSitemaps:
             set_={**{c: stmt.excluded[c] for c in FILE_COLUMNS}, "updated_at": sa.func.now()},
         ).returning(SitemapFile.id, SitemapFile.url)
         ids = {r.url: r.id for r in session.execute(stmt)}
+        for f in self.files:  # a parent is named by the URL it was finally served from
+            if f.get("final_url") and f["url"] in ids:
+                ids.setdefault(f["final_url"], ids[f["url"]])
         links = [
             {"child": ids[f["url"]], "parent": ids[f["parent_url"]]}
             for f in self.files if f.get("parent_url") in ids and f["parent_url"] != f["url"]
         ]
         if links:
-            session.execute(
-                sa.update(SitemapFile).where(SitemapFile.id == sa.bindparam("child"))
-                .values(parent_id=sa.bindparam("parent")).execution_options(synchronize_session=False),
+            table = SitemapFile.__table__
+            session.connection().execute(
+                sa.update(table).where(table.c.id == sa.bindparam("child")).values(parent_id=sa.bindparam("parent")),
                 links,
             )
-        return {"sitemap_files": len(ids)}
+        return {"sitemap_files": len(self.files)}
 
 
 @dataclass

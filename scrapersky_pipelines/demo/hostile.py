@@ -20,6 +20,7 @@ __all__ = [
     "HOSTILE_KINDS",
     "GzipBomb",
     "HostileSettings",
+    "OversizeUrlset",
     "Plan",
     "billion_laughs_sitemap",
     "deep_nesting_html",
@@ -45,7 +46,8 @@ BASIC_KINDS: tuple[str, ...] = (
 
 # Kinds for the reliability suite. NN in the domain parametrises some of them:
 # redirect-chain -> NN redirects, 429/503 -> the first NN requests per path fail,
-# redirect-loopback -> variant NN (see _LOOPBACK_TARGETS).
+# redirect-loopback -> variant NN (see _LOOPBACK_TARGETS), content-length-lie -> odd NN declares
+# more than it sends, even NN less, huge-html -> odd NN has a Content-Length, even NN is chunked.
 HOSTILE_KINDS: tuple[str, ...] = (
     "slow-drip",
     "endless",
@@ -70,6 +72,7 @@ HOSTILE_KINDS: tuple[str, ...] = (
 )
 
 OVERSIZE_BYTES = 20 * MiB
+OVERSIZE_SITEMAP_BYTES = 60 * MiB  # over the sitemap protocol's 50 MB, so any sane cap trips
 HUGE_HTML_BYTES = 50 * MiB
 BOMB_BYTES = 1024 * MiB
 DEEP_NESTING_DEPTH = 100_000
@@ -189,6 +192,36 @@ def _bomb(size: int, prefix: bytes, suffix: bytes) -> GzipBomb:
     return GzipBomb(size, prefix, suffix)
 
 
+class OversizeUrlset:
+    """A valid urlset of exactly `total` bytes listing `count` URLs ``<prefix><8 digits>``, streamed.
+
+    Every entry has the same width, so the count is known without generating the body.
+    """
+
+    BLOCK = 2048  # entries per yielded piece
+
+    def __init__(self, total: int, prefix: str) -> None:
+        self.head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{_SITEMAP_NS}">\n').encode()
+        self.tail = b"</urlset>\n"
+        self.prefix = prefix
+        width = len(self._entry(0))
+        room = total - len(self.head) - len(self.tail)
+        if room < 0:
+            raise ValueError(f"total {total} is too small for an urlset")
+        self.count, self.padding = divmod(room, width)
+        self.length = total
+
+    def _entry(self, k: int) -> bytes:
+        return f"<url><loc>{self.prefix}{k:08d}</loc></url>\n".encode()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        for start in range(0, self.count, self.BLOCK):
+            stop = min(self.count, start + self.BLOCK)
+            yield b"".join(self._entry(k) for k in range(start, stop))
+        yield b"\n" * self.padding + self.tail
+
+
 def html_stream(total: int, title: str = "Huge page", chunk: int = 64 * 1024) -> Iterator[bytes]:
     """Exactly `total` bytes of valid-looking HTML, produced chunk by chunk."""
     head = f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\n".encode()
@@ -303,15 +336,21 @@ def _sitemap_site(domain: str, path: str, sitemap_path: str, sitemap: Plan) -> P
     return _not_found()
 
 
+# Kinds whose robots.txt is a plain 404, so the misbehaviour shows on the page itself instead of
+# turning into "robots.txt unreachable, disallow all" (RFC 9309) before the page is ever asked for.
+_PLAIN_ROBOTS = frozenset({
+    "non-html", "oversize", "wrong-content-type", "binary-garbage", "invalid-encoding", "huge-html",
+    "deep-nesting", "gzip-bomb", "slow-drip", "endless", "content-length-lie", "reset", "huge-headers",
+})
+
+
 def plan_for(kind: str, n: int, host: str, path: str, attempt: int, settings: HostileSettings) -> Plan:
     """The plan for a request to ``broken-<kind>-<n>`` at `host` (lower-case, no port).
 
     `attempt` counts earlier requests for the same (site, path) on this server, from 0.
     """
     domain = host.removeprefix("www.")
-    content_kind = kind in {"non-html", "oversize", "wrong-content-type", "binary-garbage",
-                            "invalid-encoding", "huge-html", "deep-nesting", "gzip-bomb"}
-    if content_kind and path == "/robots.txt":
+    if kind in _PLAIN_ROBOTS and path == "/robots.txt":
         return _not_found()
     match kind:
         case "404":
@@ -338,7 +377,10 @@ def plan_for(kind: str, n: int, host: str, path: str, attempt: int, settings: Ho
             return Plan(200, _html_headers(), stream=_endless)
         case "content-length-lie":
             body = _small_page("Liar", "x" * 2000)
-            return Plan(200, _html_headers(), body, declared_length=MiB, ending="close")
+            if n % 2:  # promises 1 MiB, sends 2 KB, hangs up
+                return Plan(200, _html_headers(), body, declared_length=MiB, ending="close")
+            # promises half of what it sends: the rest poisons the next response on a kept-alive connection
+            return Plan(200, _html_headers(), body, declared_length=len(body) // 2)
         case "gzip-bomb":
             bomb = _bomb(BOMB_BYTES, b"<!DOCTYPE html><html><head><title>Bomb</title></head><body>",
                          b"</body></html>")
@@ -394,8 +436,10 @@ def plan_for(kind: str, n: int, host: str, path: str, attempt: int, settings: Ho
             cookie = ("Set-Cookie", "big=" + "c" * 64 * 1024 + "; Path=/")
             return Plan(200, (*_html_headers(), cookie, *filler), _small_page("Headers", "Huge headers above."))
         case "huge-html":
+            # odd NN: honest Content-Length (a client can refuse up front); even NN: chunked, so the cap
+            # must hold while reading
             return Plan(200, _html_headers(), stream=lambda: html_stream(HUGE_HTML_BYTES, "Huge"),
-                        length=HUGE_HTML_BYTES)
+                        length=HUGE_HTML_BYTES if n % 2 else None)
         case "deep-nesting":
             return Plan(200, _html_headers(), deep_nesting_html())
     raise ValueError(f"unknown broken kind {kind!r}")

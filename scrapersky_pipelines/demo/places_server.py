@@ -3,7 +3,7 @@
 Rules it enforces: an API key (403 / REQUEST_DENIED otherwise), a field mask on Places (New) calls
 (400 when missing or naming an unknown field; only masked fields come back; "*" allowed), page
 tokens bound to the request that produced them (400 INVALID_ARGUMENT / INVALID_REQUEST when reused
-with different parameters), a not-yet-valid window on fresh tokens, and at most 60 results.
+with different parameters), a not-yet-valid window on fresh tokens, at most 3 pages and 60 results.
 
 Faults on demand, by text query: "quota" answers 429 / OVER_QUERY_LIMIT for the first
 `quota_failures` calls of that query and then recovers; "badkey" answers 403 / REQUEST_DENIED (as
@@ -43,6 +43,7 @@ from scrapersky_pipelines.demo.places_wire import (
     LEGACY_BY_HTTP,
     LEGACY_FIELDS,
     MAX_PAGE_SIZE,
+    MAX_PAGES,
     MAX_RESULTS,
     NAMED_FAULTS,
     MaskError,
@@ -77,6 +78,7 @@ class _PageToken:
     offset: int
     page_size: int
     valid_from: float
+    page: int = 2  # the page number this token unlocks
 
 
 class _Reject(Exception):
@@ -327,11 +329,11 @@ class FakePlacesServer:
                     raise _Reject(google_error(429, message), "quota")
                 raise _Reject(legacy_status("OVER_QUERY_LIMIT", message), "quota")
 
-    def _issue_token(self, api: str, bound: str, seed: str, offset: int, page_size: int) -> str:
+    def _issue_token(self, api: str, bound: str, seed: str, offset: int, page_size: int, page: int) -> str:
         token = secrets.token_urlsafe(24)
         delay = self.token_delay if api == "legacy" else self.new_token_delay
         with self._lock:
-            self._tokens[token] = _PageToken(api, bound, seed, offset, page_size, time.monotonic() + delay)
+            self._tokens[token] = _PageToken(api, bound, seed, offset, page_size, time.monotonic() + delay, page)
         return token
 
     def _page(self, seed: str, offset: int, size: int) -> tuple[list[dict[str, Any]], bool]:
@@ -377,19 +379,20 @@ class FakePlacesServer:
             page_size = min(page_size or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
             self._query_faults("new", seed)
             bound = json.dumps({k: v for k, v in body.items() if k != "pageToken"}, sort_keys=True)
-            offset = self._use_token("new", body.get("pageToken"), bound) if with_token else 0
+            offset, page = self._use_token("new", body.get("pageToken"), bound) if with_token else (0, 1)
             places, more = self._page(seed, offset, page_size)
             payload: dict[str, Any] = {"places": places} if places else {}
-            if more:
+            if more and page < MAX_PAGES:
                 next_offset = offset + len(places)
-                payload["nextPageToken"] = self._issue_token("new", bound, seed, next_offset, page_size)
+                payload["nextPageToken"] = self._issue_token("new", bound, seed, next_offset, page_size, page + 1)
             self._record("new", "search", seed, None, with_token, "ok" if places else "zero", 200)
             return web.json_response(apply_mask(payload, tree))
         except _Reject as rej:
             self._record("new", "search", seed, None, with_token, rej.outcome, rej.response.status)
             return rej.response
 
-    def _use_token(self, api: str, token: Any, bound: str) -> int:
+    def _use_token(self, api: str, token: Any, bound: str) -> tuple[int, int]:
+        """(offset, page number) of a valid token for this request; rejects misuse like Google does."""
         with self._lock:
             entry = self._tokens.get(token) if isinstance(token, str) else None
         if entry is None or entry.api != api:
@@ -402,7 +405,7 @@ class FakePlacesServer:
             )
         if time.monotonic() < entry.valid_from:
             raise self._token_error(api, "The page token is not valid yet.", "premature_token")
-        return entry.offset
+        return entry.offset, entry.page
 
     @staticmethod
     def _token_error(api: str, message: str, outcome: str) -> _Reject:
@@ -450,14 +453,14 @@ class FakePlacesServer:
             if token:
                 # Only pagetoken (+ key) is needed; anything else sent along must match the original.
                 sent = json.dumps(params, sort_keys=True) if params else (entry.bound if entry else "")
-                offset = self._use_token("legacy", token, sent)
+                offset, page = self._use_token("legacy", token, sent)
                 assert entry is not None
                 bound = entry.bound
             else:
                 if not seed:
                     response = legacy_status("INVALID_REQUEST", "Missing the query parameter.")
                     raise _Reject(response, "bad_request")
-                bound, offset = json.dumps(params, sort_keys=True), 0
+                bound, offset, page = json.dumps(params, sort_keys=True), 0, 1
             assert seed is not None
             self._query_faults("legacy", seed)
             places, more = self._page(seed, offset, MAX_PAGE_SIZE)
@@ -466,9 +469,9 @@ class FakePlacesServer:
                 "results": [to_legacy(p, details=False) for p in places],
                 "status": "OK" if places else "ZERO_RESULTS",
             }
-            if more:
+            if more and page < MAX_PAGES:
                 payload["next_page_token"] = self._issue_token(
-                    "legacy", bound, seed, offset + len(places), MAX_PAGE_SIZE
+                    "legacy", bound, seed, offset + len(places), MAX_PAGE_SIZE, page + 1
                 )
             self._record("legacy", "search", seed, None, bool(token), "ok" if places else "zero", 200)
             return web.json_response(payload)

@@ -8,6 +8,8 @@ from aiohttp import web
 
 MAX_RESULTS = 60
 MAX_PAGE_SIZE = 20
+#: Google stops issuing page tokens after the third page, whatever the page size.
+MAX_PAGES = 3
 MALFORMED_BODY = '{"places": [{"id": "ChIJtruncated", "displayName": {"text": "Half'
 
 #: Top-level fields of a Places (New) Place that a field mask may name.

@@ -9,18 +9,20 @@ the site lazily (path -> `Response`), `expected` gives the gold values. Broken a
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import html
 import json
 import random
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
 
-from scrapersky_pipelines.demo.hostile import BASIC_KINDS, HOSTILE_KINDS
+from scrapersky_pipelines.demo.hostile import BASIC_KINDS, HOSTILE_KINDS, OVERSIZE_SITEMAP_BYTES, OversizeUrlset
 
 __all__ = [
     "ALL_BROKEN_KINDS",
@@ -34,6 +36,7 @@ __all__ = [
     "Response",
     "Site",
     "SiteExpectation",
+    "SitemapGold",
     "broken_domain",
     "build_site",
     "expected",
@@ -46,20 +49,34 @@ __all__ = [
 BROKEN_KINDS: tuple[str, ...] = BASIC_KINDS
 ALL_BROKEN_KINDS: tuple[str, ...] = BASIC_KINDS + HOSTILE_KINDS
 
-# Paths a discoverer probes when robots.txt names no sitemap; the gold sitemap set assumes these.
+# Well-known paths a sitemap discoverer probes (the gold assumes it probes all of them, in this order,
+# after walking what robots.txt and the homepage name).
 KNOWN_SITEMAP_PATHS: tuple[str, ...] = (
-    "/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/sitemap.xml.gz", "/sitemap.txt", "/wp-sitemap.xml",
+    "/sitemap.xml", "/sitemap.xml.gz", "/sitemap_index.xml", "/sitemap-index.xml", "/sitemap_index.xml.gz",
+    "/wp-sitemap.xml", "/sitemap.txt", "/sitemap", "/sitemap/sitemap.xml", "/sitemap_news.xml",
+    "/post-sitemap.xml", "/page-sitemap.xml", "/product-sitemap.xml", "/admin/config/search/xmlsitemap",
 )
+# Chosen by index % len(SITEMAP_SHAPES), so any run of that many consecutive indexes has each once.
 SITEMAP_SHAPES: tuple[str, ...] = (
-    "urlset",       # robots -> /sitemap.xml
-    "yoast-index",  # robots -> /sitemap_index.xml -> page-sitemap.xml, post-sitemap.xml (image:loc inside)
-    "gzip",         # robots -> /sitemap.xml.gz (gzip file, no Content-Encoding)
-    "text",         # robots -> /sitemap.txt
-    "wp-core",      # robots -> /wp-sitemap.xml index; /sitemap.xml 301s to it
-    "known-path",   # robots has no Sitemap line; /sitemap.xml (old or no namespace) found by probing
-    "no-robots",    # robots.txt 404; /sitemap_index.xml -> a .xml.gz child and a plain child
-    "multi",        # robots lists two files; one .xml.gz sent with Content-Encoding: gzip
-    "nested",       # robots -> index -> (urlset, index -> urlset)
+    "urlset",        # robots -> /sitemap.xml
+    "yoast-index",   # robots -> /sitemap_index.xml -> page-sitemap.xml, post-sitemap.xml (image:loc inside)
+    "gzip",          # robots -> /sitemap.xml.gz (gzip file, no Content-Encoding)
+    "text",          # robots -> /sitemap.txt
+    "wp-core",       # robots -> /wp-sitemap.xml index; the known path /sitemap.xml 301s to it
+    "known-path",    # robots has no Sitemap line; /sitemap.xml (old or no namespace) found by probing
+    "no-robots",     # robots.txt 404; /sitemap_index.xml -> a .xml.gz child and a plain child
+    "multi",         # robots lists two files at unknown paths; one .xml.gz sent with Content-Encoding: gzip
+    "nested",        # robots -> index -> (urlset, index -> urlset with news:news)
+    "gzip-index",    # robots -> /sitemap_index.xml.gz (gzipped index) -> two gzipped children
+    "loop",          # robots -> index -> (urlset, index listing its parent, itself and a urlset)
+    "shared-child",  # robots lists two indexes that both list /sitemap-shared.xml (video:video inside)
+    "cross-host",    # robots -> /sitemap.xml 301 -> cdn.<domain> index -> two cdn.<domain> urlsets
+    "throttled",     # robots -> /sitemap.xml answering 429 + Retry-After to every other request
+    "slow",          # robots -> index -> (urlset dripped slowly, urlset)
+    "oversize",      # robots -> index -> (urlset, 60 MiB urlset with an honest Content-Length)
+    "feeds",         # robots -> RSS 2.0 feed, Atom feed and a stale (missing) sitemap
+    "link-only",     # only <link rel="sitemap"> on the homepage names /sitemaps/site-map.xml
+    "none",          # no sitemap anywhere
 )
 PLATFORMS: tuple[str, ...] = (
     "static", "wordpress", "shopify", "wix", "squarespace", "wordpress-elementor", "webflow", "drupal",
@@ -83,6 +100,8 @@ TECH_NAMES: tuple[str, ...] = (
 _SM_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _SM_OLD_NS = "http://www.google.com/schemas/sitemap/0.84"
 _IMG_NS = "http://www.google.com/schemas/sitemap-image/1.1"
+_VIDEO_NS = "http://www.google.com/schemas/sitemap-video/1.1"
+_NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 _SITE_RE = re.compile(r"^(?P<brand>[a-z]+)-(?P<trade>[a-z]+)-(?P<index>\d{4,})\.com$")
 _BROKEN_RE = re.compile(r"^broken-(?P<kind>[a-z0-9-]+?)-(?P<n>\d{2,})\.(?P<tld>com|net)$")
 
@@ -320,6 +339,35 @@ class PageContacts:
     phones: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class SitemapGold:
+    """One sitemap file a correct discoverer reports for a site (see `SiteExpectation.sitemaps`).
+
+    `url` is where it was found (robots line, link href, known path or index `<loc>`), `final_url`
+    where it was served after redirects, `parent_url` the final URL of the index that listed it.
+    `url_count` is the number of distinct page URLs in it; `child_count` the child sitemaps an
+    index lists, not counting references to itself or to an index above it (loops). `error` is None for a usable file, else "http_status" (missing),
+    "not_sitemap" (soft-404 HTML) or "too_large" (the oversize file, under any cap up to 50 MiB;
+    `url_count` then says what it would hold). `delivery` tells how the server sends it.
+    """
+
+    url: str
+    final_url: str
+    method: str  # robots, html_link, index, known_path
+    parent_url: str | None
+    depth: int
+    kind: str  # urlset, index, text, rss, atom, invalid
+    status: int
+    url_count: int
+    child_count: int
+    is_gzip: bool
+    has_images: bool
+    has_videos: bool
+    has_news: bool
+    error: str | None = None
+    delivery: str = "plain"
+
+
 @dataclass(frozen=True)
 class SiteExpectation:
     """Gold values for one domain.
@@ -331,10 +379,13 @@ class SiteExpectation:
     icons excluded), `generator` the first meta generator. `share_links` are social-network URLs on
     the homepage that are not profiles (share intents, pixels, embeds). `decoy_emails` are
     email-like strings present that must not be extracted. URLs are absolute and use `base_url`.
-    `sitemap_urls` lists every sitemap file reachable from robots.txt or `KNOWN_SITEMAP_PATHS`
-    (roots then children, depth first, final URLs after redirects); `page_urls` every URL listed in
-    them; `missing_pages` listed URLs that are not real pages (404, or 200 on `soft_404` sites);
-    `page_contacts` covers every real page, `site_emails`/`site_phones` are their union.
+    `sitemaps` is what a sitemap discoverer reports (robots.txt lines, then the homepage's
+    `<link rel="sitemap">`, breadth first through indexes, then `KNOWN_SITEMAP_PATHS`; see
+    `SitemapGold`); `sitemap_urls` are the final URLs of those that exist, `sitemap_url_total`
+    the sum of `url_count` over the usable ones. `page_urls` is every URL listed in usable
+    sitemaps; `missing_pages` listed URLs that are not real pages (404, or 200 on `soft_404`
+    sites); `page_contacts` covers every real page, `site_emails`/`site_phones` are their union.
+    `crawl_delay` is the robots.txt Crawl-delay for all agents, if any.
     """
 
     domain: str
@@ -369,6 +420,9 @@ class SiteExpectation:
     robots_sitemaps: tuple[str, ...] = ()
     sitemap_link: str | None = None
     sitemap_urls: tuple[str, ...] = ()
+    sitemaps: tuple[SitemapGold, ...] = ()
+    sitemap_url_total: int = 0
+    crawl_delay: float | None = None
     page_urls: frozenset[str] = frozenset()
     missing_pages: frozenset[str] = frozenset()
     contact_pages: frozenset[str] = frozenset()
@@ -453,9 +507,17 @@ class _Person:
 
 @dataclass(frozen=True, slots=True)
 class _SitemapFile:
-    path: str
+    url: str                        # where it is served (absolute, canonical host)
     response: Response
-    children: tuple[str, ...] = ()  # paths of child sitemaps
+    kind: str = "urlset"            # urlset, index, text, rss, atom
+    children: tuple[str, ...] = ()  # absolute URLs of child sitemaps, in document order
+    locs: tuple[str, ...] = ()      # page URLs listed, in document order
+    gzip: bool = False              # the body is a gzip file (not Content-Encoding)
+    images: bool = False
+    videos: bool = False
+    news: bool = False
+    delivery: str = "plain"         # plain, throttle, slow or oversize (see Site.answer)
+    count: int | None = None        # URLs listed when `locs` is not spelled out (oversize)
 
 
 @dataclass(eq=False)  # identity-hashed: specs are cached and used as cache keys
@@ -511,7 +573,7 @@ class _Spec:
     pixel: bool
     years: int
     pages: tuple[_Page, ...]
-    lastmods: dict[str, str] = field(default_factory=dict)
+    crawl_delay: float | None = None
 
     @property
     def base(self) -> str:
@@ -519,6 +581,9 @@ class _Spec:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def cdn_url(self, path: str) -> str:
+        return f"http://cdn.{self.domain}{path}"
 
     def pos(self) -> int:
         return _LANG_POS[self.lang]
@@ -597,7 +662,7 @@ def _pages(i: int, lang: str, slash: bool, trade: _Trade) -> tuple[_Page, ...]:
     return tuple(pages)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def _spec(domain: str, seed: int) -> _Spec:
     parsed = parse_site_domain(domain)
     if parsed is None:
@@ -683,7 +748,7 @@ def _spec(domain: str, seed: int) -> _Spec:
     return _Spec(
         domain=domain, seed=seed, index=i, brand=brand, trade_slug=trade_slug, trade=trade, lang=lang,
         html_lang=_HTML_LANGS[lang][(i // 10) % len(_HTML_LANGS[lang])], country=country, place=place,
-        address=address, platform=platform, shape=SITEMAP_SHAPES[i % 9], www=i % 6 == 5, slash=slash,
+        address=address, platform=platform, shape=SITEMAP_SHAPES[i % len(SITEMAP_SHAPES)], www=i % 6 == 5, slash=slash,
         soft_404=i % 10 == 3, transport_gzip=i % 3 == 1, cloudflare=cloudflare,
         charset="iso-8859-1" if i % 20 == 17 else "utf-8", header_charset=i % 7 != 3,
         name=name, title=title, title_html=title_html,
@@ -699,6 +764,7 @@ def _spec(domain: str, seed: int) -> _Spec:
         jquery=slash or platform == "webflow" or (platform in ("static", "drupal") and i % 2 == 0),
         bootstrap=platform in ("static", "drupal") and i % 2 == 1, pixel=i % 5 == 2,
         years=5 + rng.randrange(30), pages=_pages(i, lang, slash, trade),
+        crawl_delay=1.0 if i % 25 == 3 else None,
     )
 
 
@@ -1137,10 +1203,10 @@ def _footer(spec: _Spec, c: _Collect) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _SitemapPlan:
-    robots_lines: tuple[str, ...]  # paths named by robots.txt Sitemap lines
+    robots_lines: tuple[str, ...]  # paths named by robots.txt Sitemap lines (on the site's own host)
     robots: bool                   # whether robots.txt exists
-    files: dict[str, _SitemapFile]
-    redirects: dict[str, str]      # path -> target path
+    files: dict[str, _SitemapFile]  # absolute URL -> file (the site's host or its cdn. host)
+    redirects: dict[str, str]      # absolute URL -> absolute URL it 301s to
     link: str | None               # <link rel="sitemap"> href on the homepage
 
 
@@ -1154,10 +1220,14 @@ def _lastmod(spec: _Spec, path: str) -> str:
 
 
 def _urlset(spec: _Spec, pages: list[_Page], *, ns: str | None = _SM_NS, style: str = "full",
-            images: bool = False) -> bytes:
+            images: bool = False, videos: bool = False, news: bool = False) -> bytes:
     attrs = f' xmlns="{ns}"' if ns else ""
     if images:
         attrs += f' xmlns:image="{_IMG_NS}"'
+    if videos:
+        attrs += f' xmlns:video="{_VIDEO_NS}"'
+    if news:
+        attrs += f' xmlns:news="{_NEWS_NS}"'
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f"<urlset{attrs}>"]
     for k, page in enumerate(pages):
         url = spec.url(page.path)
@@ -1176,26 +1246,60 @@ def _urlset(spec: _Spec, pages: list[_Page], *, ns: str | None = _SM_NS, style: 
             parts.append(f"<priority>{'1.0' if page.kind == 'home' else '0.6'}</priority>")
         if images and page.kind in ("home", "service", "post"):
             parts.append(f"<image:image><image:loc>{spec.base}/img/hero.jpg</image:loc></image:image>")
+        if videos and page.kind in ("services", "service"):
+            label = _esc(_label(spec, page))
+            parts.append(f"<video:video><video:thumbnail_loc>{spec.base}/img/hero.jpg</video:thumbnail_loc>"
+                         f"<video:title>{label}</video:title><video:description>{label} – {_esc(spec.name)}"
+                         f"</video:description><video:content_loc>{spec.base}/media/{page.kind}-{page.n}.mp4"
+                         "</video:content_loc></video:video>")
+        if news and page.kind == "post":
+            parts.append(f"<news:news><news:publication><news:name>{_esc(spec.name)}</news:name><news:language>"
+                         f"{spec.lang}</news:language></news:publication><news:publication_date>{lm}"
+                         f"</news:publication_date><news:title>{_esc(_label(spec, page))}</news:title></news:news>")
         lines.append("  <url>" + "".join(parts) + "</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
 
 
-def _index(spec: _Spec, children: list[str], *, xsl: str | None = None) -> bytes:
+def _index(spec: _Spec, children: Iterable[str], *, xsl: str | None = None) -> bytes:
+    """A sitemapindex listing `children` (absolute URLs)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>']
     if xsl:
         lines.append(f'<?xml-stylesheet type="text/xsl" href="{spec.base}{xsl}" ?>')
     lines.append(f'<sitemapindex xmlns="{_SM_NS}">')
-    for path in children:
-        lines.append(f"  <sitemap><loc>{spec.url(path)}</loc><lastmod>{_lastmod(spec, path)}</lastmod></sitemap>")
+    for url in children:
+        lines.append(f"  <sitemap><loc>{url}</loc><lastmod>{_lastmod(spec, url)}</lastmod></sitemap>")
     lines.append("</sitemapindex>")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _rss(spec: _Spec, pages: list[_Page]) -> bytes:
+    items = []
+    for page in pages:
+        when = email.utils.format_datetime(datetime.fromisoformat(_lastmod(spec, page.path)))
+        items.append(f"<item><title>{_esc(_label(spec, page))}</title><link>{spec.url(page.path)}</link>"
+                     f"<pubDate>{when}</pubDate><description>{_esc(spec.name)}</description></item>")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{_esc(spec.name)}</title><link>{spec.url('/')}</link><description>{_esc(spec.name)}"
+            "</description>\n" + "\n".join(items) + "\n</channel></rss>\n").encode()
+
+
+def _atom(spec: _Spec, pages: list[_Page]) -> bytes:
+    entries = [
+        f'<entry><title>{_esc(_label(spec, p))}</title><link href="{spec.url(p.path)}"/><id>{spec.url(p.path)}</id>'
+        f"<updated>{_lastmod(spec, p.path)}</updated></entry>"
+        for p in pages
+    ]
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f'<title>{_esc(spec.name)}</title><link rel="self" href="{spec.url("/atom.xml")}"/>'
+            f"<id>{spec.url('/')}</id><updated>2024-06-01T00:00:00+00:00</updated>\n"
+            + "\n".join(entries) + "\n</feed>\n").encode()
 
 
 _XML = (("Content-Type", "application/xml; charset=utf-8"),)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _sitemap_plan(spec: _Spec) -> _SitemapPlan:
     i = spec.index
     posts = [p for p in spec.pages if p.kind in ("blog", "post")]
@@ -1203,74 +1307,156 @@ def _sitemap_plan(spec: _Spec) -> _SitemapPlan:
     everything = list(spec.pages)
     files: dict[str, _SitemapFile] = {}
     redirects: dict[str, str] = {}
+    u, cdn = spec.url, spec.cdn_url
 
-    def add(path: str, body: bytes, headers: tuple[tuple[str, str], ...] = _XML,
-            children: tuple[str, ...] = ()) -> None:
-        files[path] = _SitemapFile(path, Response(200, headers, body), children)
+    def urlset(url: str, pages: list[_Page], body: bytes, headers: tuple[tuple[str, str], ...] = _XML, *,
+               kind: str = "urlset", gz: bool = False, delivery: str = "plain", images: bool = False,
+               videos: bool = False, news: bool = False) -> None:
+        """Register a page-listing file; the flags say which extensions `body` was rendered with."""
+        if gz:
+            body = gzip.compress(body, mtime=0)
+        kinds = {p.kind for p in pages}
+        files[url] = _SitemapFile(
+            url, Response(200, headers, body), kind, locs=tuple(u(p.path) for p in pages), gzip=gz,
+            images=images and bool(kinds & {"home", "service", "post"}),
+            videos=videos and bool(kinds & {"services", "service"}), news=news and "post" in kinds,
+            delivery=delivery)
+
+    def index(url: str, children: tuple[str, ...], headers: tuple[tuple[str, str], ...] = _XML, *,
+              gz: bool = False, xsl: str | None = None) -> None:
+        body = _index(spec, children, xsl=xsl)
+        if gz:
+            body = gzip.compress(body, mtime=0)
+        files[url] = _SitemapFile(url, Response(200, headers, body), "index", children=children, gzip=gz)
 
     robots_lines: list[str] = []
     robots = True
     link: str | None = None
     match spec.shape:
         case "urlset":
-            add("/sitemap.xml", _urlset(spec, everything, style=("full", "ws", "cdata", "date")[(i // 9) % 4]))
+            urlset(u("/sitemap.xml"), everything,
+                   _urlset(spec, everything, style=("full", "ws", "cdata", "date")[(i // 9) % 4]))
             robots_lines = ["/sitemap.xml"]
             link = "/sitemap.xml" if i % 4 == 0 else None
         case "yoast-index":
-            kids = ("/page-sitemap.xml", "/post-sitemap.xml")
-            add("/sitemap_index.xml", _index(spec, list(kids)), children=kids)
-            add("/page-sitemap.xml", _urlset(spec, rest, style="lastmod", images=True))
-            add("/post-sitemap.xml", _urlset(spec, posts, style="lastmod", images=True))
+            kids = (u("/page-sitemap.xml"), u("/post-sitemap.xml"))
+            index(u("/sitemap_index.xml"), kids)
+            urlset(kids[0], rest, _urlset(spec, rest, style="lastmod", images=True), images=True)
+            urlset(kids[1], posts, _urlset(spec, posts, style="lastmod", images=True), images=True)
             robots_lines = ["/sitemap_index.xml"]
         case "gzip":
             ctype = "application/x-gzip" if i % 2 else "application/gzip"
-            add("/sitemap.xml.gz", gzip.compress(_urlset(spec, everything), mtime=0), (("Content-Type", ctype),))
+            urlset(u("/sitemap.xml.gz"), everything, _urlset(spec, everything), (("Content-Type", ctype),), gz=True)
             robots_lines = ["/sitemap.xml.gz"]
         case "text":
             lines = [spec.url(p.path) for p in everything]
             if i % 2:
                 lines.insert(len(lines) // 2, "")
                 lines = [f"  {line}  " if k % 5 == 2 else line for k, line in enumerate(lines)]
-            add("/sitemap.txt", ("\n".join(lines) + "\n").encode(), (("Content-Type", "text/plain; charset=utf-8"),))
+            urlset(u("/sitemap.txt"), everything, ("\n".join(lines) + "\n").encode(),
+                   (("Content-Type", "text/plain; charset=utf-8"),), kind="text")
             robots_lines = ["/sitemap.txt"]
         case "wp-core":
-            kids = ("/wp-sitemap-posts-page-1.xml",) + (("/wp-sitemap-posts-post-1.xml",) if posts else ())
-            add("/wp-sitemap.xml", _index(spec, list(kids), xsl="/wp-sitemap-index.xsl"), children=kids)
-            add("/wp-sitemap-posts-page-1.xml", _urlset(spec, rest, style="bare"))
+            kids = (u("/wp-sitemap-posts-page-1.xml"),) + ((u("/wp-sitemap-posts-post-1.xml"),) if posts else ())
+            index(u("/wp-sitemap.xml"), kids, xsl="/wp-sitemap-index.xsl")
+            urlset(kids[0], rest, _urlset(spec, rest, style="bare"))
             if posts:
-                add("/wp-sitemap-posts-post-1.xml", _urlset(spec, posts, style="lastmod"))
-            redirects["/sitemap.xml"] = "/wp-sitemap.xml"
+                urlset(kids[1], posts, _urlset(spec, posts, style="lastmod"))
+            redirects[u("/sitemap.xml")] = u("/wp-sitemap.xml")
             robots_lines = ["/wp-sitemap.xml"]
         case "known-path":
-            add("/sitemap.xml", _urlset(spec, everything, ns=_SM_OLD_NS if i % 2 else None, style="date"))
+            urlset(u("/sitemap.xml"), everything,
+                   _urlset(spec, everything, ns=_SM_OLD_NS if i % 2 else None, style="date"))
             link = "/sitemap.xml" if i % 2 == 0 else None
         case "no-robots":
             robots = False
-            kids = ("/sitemap-pages.xml.gz", "/sitemap-posts.xml")
-            add("/sitemap_index.xml", _index(spec, list(kids)), children=kids)
-            add("/sitemap-pages.xml.gz", gzip.compress(_urlset(spec, rest), mtime=0),
-                (("Content-Type", "application/x-gzip"),))
-            add("/sitemap-posts.xml", _urlset(spec, posts, style="date"))
+            kids = (u("/sitemap-pages.xml.gz"), u("/sitemap-posts.xml"))
+            index(u("/sitemap_index.xml"), kids)
+            urlset(kids[0], rest, _urlset(spec, rest), (("Content-Type", "application/x-gzip"),), gz=True)
+            urlset(kids[1], posts, _urlset(spec, posts, style="date"))
         case "multi":
-            add("/sitemap-pages.xml", _urlset(spec, rest))
+            urlset(u("/sitemap-pages.xml"), rest, _urlset(spec, rest))
             blog = [spec.pages[0], *posts]  # the homepage is listed in both files
-            add("/sitemap-blog.xml.gz", gzip.compress(_urlset(spec, blog, style="lastmod"), mtime=0),
-                (("Content-Type", "application/xml"), ("Content-Encoding", "gzip")))
+            urlset(u("/sitemap-blog.xml.gz"), blog, gzip.compress(_urlset(spec, blog, style="lastmod"), mtime=0),
+                   (("Content-Type", "application/xml"), ("Content-Encoding", "gzip")))
             robots_lines = ["/sitemap-pages.xml", "/sitemap-blog.xml.gz"]
             link = "/sitemap-pages.xml"
         case "nested":
-            add("/sitemap.xml", _index(spec, ["/sitemap-main.xml", "/sitemap-archive.xml"]),
-                children=("/sitemap-main.xml", "/sitemap-archive.xml"))
-            add("/sitemap-main.xml", _urlset(spec, rest, style="lastmod"))
-            add("/sitemap-archive.xml", _index(spec, ["/sitemap-blog-1.xml"]), children=("/sitemap-blog-1.xml",))
-            add("/sitemap-blog-1.xml", _urlset(spec, posts, style="date"))
+            kids = (u("/sitemap-main.xml"), u("/sitemap-archive.xml"))
+            index(u("/sitemap.xml"), kids)
+            urlset(kids[0], rest, _urlset(spec, rest, style="lastmod"))
+            index(kids[1], (u("/sitemap-blog-1.xml"),))
+            urlset(u("/sitemap-blog-1.xml"), posts, _urlset(spec, posts, style="date", news=True), news=True)
             robots_lines = ["/sitemap.xml"]
+        case "gzip-index":
+            gz_type = (("Content-Type", "application/x-gzip" if i % 2 else "application/octet-stream"),)
+            kids = (u("/sitemap-pages.xml.gz"), u("/sitemap-posts.xml.gz"))
+            index(u("/sitemap_index.xml.gz"), kids, gz_type, gz=True)
+            urlset(kids[0], rest, _urlset(spec, rest), (("Content-Type", "application/gzip"),), gz=True)
+            urlset(kids[1], posts, _urlset(spec, posts, style="lastmod"), gz_type, gz=True)
+            robots_lines = ["/sitemap_index.xml.gz"]
+        case "loop":
+            top, more = u("/sitemap_index.xml"), u("/sitemap-more.xml")
+            index(top, (u("/sitemap-pages.xml"), more))
+            index(more, (top, more, u("/sitemap-posts.xml")))  # lists its parent and itself
+            urlset(u("/sitemap-pages.xml"), rest, _urlset(spec, rest, style="lastmod"))
+            urlset(u("/sitemap-posts.xml"), posts, _urlset(spec, posts, style="date"))
+            robots_lines = ["/sitemap_index.xml"]
+        case "shared-child":
+            shared = [p for p in rest if p.kind in ("services", "service")]
+            main = [p for p in rest if p.kind not in ("services", "service")]
+            index(u("/sitemap-a.xml"), (u("/sitemap-pages.xml"), u("/sitemap-shared.xml")))
+            index(u("/sitemap-b.xml"), (u("/sitemap-shared.xml"), u("/sitemap-posts.xml")))
+            urlset(u("/sitemap-pages.xml"), main, _urlset(spec, main))
+            urlset(u("/sitemap-shared.xml"), shared, _urlset(spec, shared, style="lastmod", videos=True), videos=True)
+            urlset(u("/sitemap-posts.xml"), posts, _urlset(spec, posts, style="date"))
+            robots_lines = ["/sitemap-a.xml", "/sitemap-b.xml"]
+        case "cross-host":
+            kids = (cdn("/sitemaps/pages.xml"), cdn("/sitemaps/posts.xml"))
+            redirects[u("/sitemap.xml")] = cdn("/sitemaps/index.xml")
+            index(cdn("/sitemaps/index.xml"), kids)
+            urlset(kids[0], rest, _urlset(spec, rest, style="lastmod"))
+            urlset(kids[1], posts, _urlset(spec, posts, style="lastmod"))
+            robots_lines = ["/sitemap.xml"]
+        case "throttled":
+            urlset(u("/sitemap.xml"), everything, _urlset(spec, everything, style="lastmod"), delivery="throttle")
+            robots_lines = ["/sitemap.xml"]
+        case "slow":
+            kids = (u("/sitemap-pages.xml"), u("/sitemap-posts.xml"))
+            index(u("/sitemap_index.xml"), kids)
+            urlset(kids[0], rest, _urlset(spec, rest), delivery="slow")
+            urlset(kids[1], posts, _urlset(spec, posts, style="date"))
+            robots_lines = ["/sitemap_index.xml"]
+        case "oversize":
+            kids = (u("/sitemap-pages.xml"), u("/sitemap-archive.xml"))
+            index(u("/sitemap_index.xml"), kids)
+            urlset(kids[0], everything, _urlset(spec, everything, style="lastmod"))
+            huge = _oversize(spec)
+            files[kids[1]] = _SitemapFile(kids[1], Response(200, _XML), "urlset", delivery="oversize", count=huge.count)
+            robots_lines = ["/sitemap_index.xml"]
+        case "feeds":
+            urlset(u("/feed.xml"), posts, _rss(spec, posts), (("Content-Type", "application/rss+xml; charset=utf-8"),),
+                   kind="rss")
+            urlset(u("/atom.xml"), rest, _atom(spec, rest), (("Content-Type", "application/atom+xml"),), kind="atom")
+            robots_lines = ["/feed.xml", "/atom.xml", "/sitemap-old.xml"]  # the last one is stale: not found
+        case "link-only":
+            urlset(u("/sitemaps/site-map.xml"), everything, _urlset(spec, everything, style="date"))
+            link = "/sitemaps/site-map.xml"
+        case "none":
+            pass
     return _SitemapPlan(tuple(robots_lines), robots, files, redirects, link)
 
 
+def _oversize(spec: _Spec) -> OversizeUrlset:
+    return OversizeUrlset(OVERSIZE_SITEMAP_BYTES, spec.url("/archive/item-"))
+
+
 def _robots_body(spec: _Spec, lines: tuple[str, ...]) -> bytes:
+    """robots.txt in one of many real-world spellings (case, spacing, CRLF, BOM, relative URLs,
+    `Site-map`, trailing comments, duplicates); every variant names the same sitemaps."""
     i = spec.index
     style = i % 4
+    url_style = (i // 4) % 4
     if spec.platform.startswith("wordpress"):
         rules = ["Disallow: /wp-admin/", "Allow: /wp-admin/admin-ajax.php"]
     elif spec.platform == "shopify":
@@ -1278,15 +1464,19 @@ def _robots_body(spec: _Spec, lines: tuple[str, ...]) -> bytes:
     else:
         rules = ["Disallow: /private/", "Disallow: /*?sort="]
     directive = ("Sitemap: ", "sitemap: ", "SITEMAP: ", "  Sitemap:")[style]
-    sitemap_lines = [f"{directive}{spec.url(p)}" for p in lines]
+    if url_style == 2:
+        directive = "Site-map: "
+    sitemap_lines = [f"{directive}{path if url_style == 1 else spec.url(path)}" for path in lines]
+    if url_style == 3 and sitemap_lines:
+        sitemap_lines = [f"{line}  # sitemap" for line in sitemap_lines] + [sitemap_lines[0]]
     out: list[str] = []
     if style == 2:
         out.append(f"# robots.txt for {spec.domain}")
     if style == 3:
         out += sitemap_lines + [""]
     out += ["User-agent: *", *rules]
-    if i % 5 == 3:
-        out.append("Crawl-delay: 2")
+    if spec.crawl_delay:
+        out.append(f"Crawl-delay: {spec.crawl_delay:g}")
     out += ["", "User-agent: BadBot", "Disallow: /"]
     if style != 3 and sitemap_lines:
         out += ["", *sitemap_lines]
@@ -1295,23 +1485,82 @@ def _robots_body(spec: _Spec, lines: tuple[str, ...]) -> bytes:
     return b"\xef\xbb\xbf" + text if style == 2 and i % 8 == 2 else text
 
 
-def _sitemap_tree(spec: _Spec, plan: _SitemapPlan) -> tuple[str, ...]:
-    """All sitemap URLs a discoverer reaches: robots roots, known paths, then children depth first."""
-    seen: list[str] = []
+def _robots_headers(spec: _Spec) -> tuple[tuple[str, str], ...]:
+    match (spec.index // 3) % 5:
+        case 3:
+            return (("Content-Type", "text/html; charset=utf-8"),)  # misconfigured server
+        case 4:
+            return ()  # no Content-Type at all
+    return (("Content-Type", "text/plain; charset=utf-8"),)
 
-    def visit(path: str) -> None:
-        path = plan.redirects.get(path, path)
-        if path not in plan.files or path in seen:
-            return
-        seen.append(path)
-        for child in plan.files[path].children:
-            visit(child)
 
-    for path in plan.robots_lines:
-        visit(path)
+def _discovery_gold(spec: _Spec, plan: _SitemapPlan) -> tuple[SitemapGold, ...]:
+    """What a correct discoverer reports, in its order.
+
+    Explicit sources first (robots.txt lines, then the homepage link), walked breadth first with
+    children claimed in document order; then the well-known paths not found yet. A file is
+    reported once (by final URL, after redirects); a known path that is missing, HTML or a
+    redirect to a file already found is not reported; an explicit source that is missing is.
+    """
+    out: list[SitemapGold] = []
+    claimed: set[str] = set()
+    finals: set[str] = set()
+    missing_status = 200 if spec.soft_404 else 404
+
+    def follow(url: str) -> str:
+        for _ in range(10):
+            if url not in plan.redirects:
+                break
+            url = plan.redirects[url]
+        return url
+
+    def walk(level: list[tuple[str, str, str | None, int, frozenset[str]]]) -> None:
+        while level:
+            nxt: list[tuple[str, str, str | None, int, frozenset[str]]] = []
+            for url, method, parent, depth, ancestors in level:
+                final = follow(url)
+                f = plan.files.get(final)
+                if f is None:
+                    if method != "known_path" and final not in finals:
+                        finals.add(final)
+                        out.append(SitemapGold(url, final, method, parent, depth, "invalid", missing_status, 0, 0,
+                                               False, False, False, False,
+                                               "http_status" if missing_status == 404 else "not_sitemap"))
+                    continue
+                if final in finals:
+                    continue
+                finals.add(final)
+                error = "too_large" if f.delivery == "oversize" else None
+                count = f.count if f.count is not None else len(f.locs)
+                lineage = ancestors | {url, final}
+                children = [c for c in f.children if c not in lineage]  # references back up are loops
+                out.append(SitemapGold(url, final, method, parent, depth, f.kind, 200, count, len(children),
+                                       f.gzip, f.images, f.videos, f.news, error, f.delivery))
+                for child in children:
+                    if child not in claimed and child not in finals:
+                        claimed.add(child)
+                        nxt.append((child, "index", final, depth + 1, lineage))
+            level = nxt
+
+    roots = [spec.url(p) for p in plan.robots_lines]
+    methods = ["robots"] * len(roots)
+    if plan.link:
+        roots.append(spec.url(plan.link))
+        methods.append("html_link")
+    first: list[tuple[str, str, str | None, int, frozenset[str]]] = []
+    for url, method in zip(roots, methods):
+        if url not in claimed:
+            claimed.add(url)
+            first.append((url, method, None, 0, frozenset()))
+    walk(first)
+    probes = []
     for path in KNOWN_SITEMAP_PATHS:
-        visit(path)
-    return tuple(spec.url(p) for p in seen)
+        url = spec.url(path)
+        if url not in claimed and url not in finals:
+            claimed.add(url)
+            probes.append((url, "known_path", None, 0, frozenset()))
+    walk(probes)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1359,7 +1608,9 @@ class Site(Mapping[str, Response]):
     """A healthy synthetic site: canonical path -> Response, rendered on first access.
 
     `respond` adds what a real server does around the mapping: apex -> www redirects on sites that
-    live on www, trailing-slash redirects on WordPress sites, and (soft) 404 pages.
+    live on www, trailing-slash redirects on WordPress sites, and (soft) 404 pages. `answer` is the
+    full story for any host name of the site (``www.`` and the ``cdn.`` host that serves sitemaps
+    on cross-host sites), including how the body must be delivered.
     """
 
     def __init__(self, spec: _Spec) -> None:
@@ -1367,21 +1618,28 @@ class Site(Mapping[str, Response]):
         self._cache: dict[str, Response] = {}
         plan = _sitemap_plan(spec)
         routes: dict[str, Callable[[], Response]] = {}
+        cdn_routes: dict[str, Callable[[], Response]] = {}
+        self._deliveries: dict[tuple[bool, str], str] = {}
         for page in spec.pages:
             if page.kind != "dead":
                 routes[page.path] = lambda page=page: Response(200, _html_headers(spec), _render(spec, page)[0])
         if plan.robots:
             routes["/robots.txt"] = lambda: Response(
-                200, (("Content-Type", "text/plain; charset=utf-8"), *_server_headers(spec)),
-                _robots_body(spec, plan.robots_lines))
-        for path, f in plan.files.items():
-            routes[path] = lambda f=f: Response(f.response.status, (*f.response.headers, *_server_headers(spec)),
-                                                f.response.body)
-        for path, target in plan.redirects.items():
-            routes[path] = lambda target=target: _redirect(spec.url(target), 301)
+                200, (*_robots_headers(spec), *_server_headers(spec)), _robots_body(spec, plan.robots_lines))
+        cdn_base = spec.cdn_url("")
+        for url, f in plan.files.items():
+            on_cdn = url.startswith(cdn_base + "/")
+            path = url[len(cdn_base if on_cdn else spec.base):]
+            (cdn_routes if on_cdn else routes)[path] = lambda f=f: Response(
+                f.response.status, (*f.response.headers, *_server_headers(spec)), f.response.body)
+            if f.delivery != "plain":
+                self._deliveries[(on_cdn, path)] = f.delivery
+        for url, target in plan.redirects.items():
+            routes[url[len(spec.base):]] = lambda target=target: _redirect(target, 301)
         for path, (ctype, body) in _ASSETS.items():
             routes[path] = lambda ctype=ctype, body=body: Response(200, (("Content-Type", ctype),), body)
         self._routes = routes
+        self._cdn_routes = cdn_routes
 
     @property
     def domain(self) -> str:
@@ -1422,6 +1680,32 @@ class Site(Mapping[str, Response]):
             return _redirect(spec.url(path + "/"), 301)
         return self.not_found()
 
+    def answer(self, host: str, path: str) -> tuple[Response, str]:
+        """(response, delivery) for GET `path` on `host` (any of the site's host names).
+
+        delivery is "plain" (send the response as is), "throttle" (a 429 with Retry-After first,
+        see the server), "slow" (drip the body) or "oversize" (stream `oversize_body()` instead).
+        """
+        host = host.lower()
+        if host == f"cdn.{self._spec.domain}":
+            make = self._cdn_routes.get(path)
+            if make is None:
+                return self.not_found(), "plain"
+            key = "cdn:" + path
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self._cache[key] = make()
+            return hit, self._deliveries.get((True, path), "plain")
+        www = host.startswith("www.")
+        response = self.respond(path, www=www)
+        canonical = www == self._spec.www
+        delivery = self._deliveries.get((False, path), "plain") if canonical and path in self._routes else "plain"
+        return response, delivery
+
+    def oversize_body(self) -> OversizeUrlset:
+        """The streamed body of the site's oversize sitemap."""
+        return _oversize(self._spec)
+
     def not_found(self) -> Response:
         spec = self._spec
         status = 200 if spec.soft_404 else 404
@@ -1456,7 +1740,21 @@ _BROKEN_STATUS: dict[str, int | None] = {
 }
 
 
-@lru_cache(maxsize=1024)
+def _hostile_sitemaps(kind: str, domain: str) -> tuple[SitemapGold, ...]:
+    """The one robots-listed sitemap of the hostile sitemap kinds (see hostile.py)."""
+    if kind in ("billion-laughs", "xxe"):
+        url = f"http://{domain}/sitemap.xml"
+        return (SitemapGold(url, url, "robots", None, 0, "invalid", 200, 0, 0, False, False, False, False,
+                            "invalid"),)
+    if kind == "gzip-bomb-sitemap":
+        url = f"http://{domain}/sitemap.xml.gz"
+        # one <url> precedes the bomb's filler; any decompression cap stops the parse after it
+        return (SitemapGold(url, url, "robots", None, 0, "urlset", 200, 1, 0, True, False, False, False,
+                            "too_large"),)
+    return ()
+
+
+@lru_cache(maxsize=4096)
 def expected(domain: str, seed: int = 0) -> SiteExpectation:
     """Gold values for a healthy or broken synthetic domain (ValueError for anything else)."""
     domain = domain.lower().removeprefix("www.")
@@ -1467,9 +1765,11 @@ def expected(domain: str, seed: int = 0) -> SiteExpectation:
         if kind in ("429", "503") and n == 0:
             status = 200
         return SiteExpectation(domain=domain, kind=kind, status=status, homepage_url=f"http://{domain}/",
-                               base_url=f"http://{domain}")
+                               base_url=f"http://{domain}", sitemaps=_hostile_sitemaps(kind, domain))
     spec = _spec(domain, seed)
     plan = _sitemap_plan(spec)
+    gold = _discovery_gold(spec, plan)
+    listed = frozenset(loc for g in gold if g.error is None for loc in plan.files[g.final_url].locs)
     contacts: dict[str, PageContacts] = {}
     for page in spec.pages:
         if page.kind != "dead":
@@ -1503,9 +1803,11 @@ def expected(domain: str, seed: int = 0) -> SiteExpectation:
         robots_status=200 if plan.robots else (200 if spec.soft_404 else 404),
         robots_sitemaps=tuple(spec.url(p) for p in plan.robots_lines),
         sitemap_link=spec.url(plan.link) if plan.link else None,
-        sitemap_urls=_sitemap_tree(spec, plan),
-        page_urls=frozenset(spec.url(p.path) for p in spec.pages),
-        missing_pages=frozenset(spec.url(p.path) for p in spec.pages if p.kind == "dead"),
+        sitemap_urls=tuple(g.final_url for g in gold if g.status == 200 and g.kind != "invalid"),
+        sitemaps=gold, sitemap_url_total=sum(g.url_count for g in gold if g.error is None),
+        crawl_delay=spec.crawl_delay,
+        page_urls=listed,
+        missing_pages=frozenset(spec.url(p.path) for p in spec.pages if p.kind == "dead") & listed,
         contact_pages=frozenset({spec.url(contact.path)} if contact else ()),
         page_contacts=contacts,
         site_emails=frozenset(e for pc in contacts.values() for e in pc.emails),

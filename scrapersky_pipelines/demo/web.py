@@ -37,6 +37,7 @@ _MAX_HEAD = 64 * 1024
 _MAX_REQUEST_BODY = 1024 * 1024
 _WRITE_PIECE = 64 * 1024
 _GZIP_TYPES = ("text/html", "text/plain", "text/xml", "application/xml", "text/css")
+_SLOW_PIECES = 4  # a "slow" sitemap arrives in this many pieces, drip_interval apart
 
 
 class LogEntry(NamedTuple):
@@ -125,7 +126,7 @@ class SyntheticWeb:
         *,
         drip_interval: float = 0.25,
         retry_after: int = 1,
-        site_cache_size: int = 128,
+        site_cache_size: int = 1024,
         log_size: int = 10_000,
     ) -> None:
         self.seed = seed
@@ -270,7 +271,10 @@ class SyntheticWeb:
                     break
                 if not await self._answer(request, writer):
                     break
-        except (ConnectionError, OSError):
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # Shutdown: end quietly (asyncio would log a cancelled connection callback otherwise).
             pass
         finally:
             self._conns.discard(task)
@@ -306,7 +310,11 @@ class SyntheticWeb:
         if request.method not in ("GET", "HEAD"):
             plan = Plan(405, (("Allow", "GET, HEAD"), ("Content-Type", "text/plain")), b"method not allowed\n")
         else:
-            plan = self._plan(hostname, path or "/", request.headers)
+            try:
+                plan = self._plan(hostname, path or "/", request.headers)
+            except Exception as exc:  # noqa: BLE001 - a generator bug answers 500, not a dead connection
+                message = f"synthetic web error: {type(exc).__name__}: {exc}\n".encode()
+                plan = Plan(500, (("Content-Type", "text/plain"),), message, ending="close")
         self.request_log.append(LogEntry(hostname, target, plan.status))
         return await self._send(writer, plan, head_only=request.method == "HEAD", keep_alive=keep_alive,
                                 http10=http10)
@@ -317,21 +325,37 @@ class SyntheticWeb:
         if broken is not None:
             kind, n = broken
             return plan_for(kind, n, hostname, path, self._attempt(bare, path), self._settings)
+        if bare.startswith("cdn."):
+            bare = bare.removeprefix("cdn.")
         if sites.parse_site_domain(bare) is not None:
-            site = self._site(bare)
-            response = site.respond(path, www=hostname.startswith("www."))
-            body, extra = response.body, ()
-            ctype = response.content_type.split(";")[0].strip().lower()
-            if (site.transport_gzip and response.status == 200 and ctype in _GZIP_TYPES
-                    and response.header("Content-Encoding") is None
-                    and _accepts_gzip(headers.get("accept-encoding", ""))):
-                body, extra = _gzipped(body), (("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"))
-            return Plan(response.status, (*response.headers, *extra), body)
+            return self._site_plan(self._site(bare), bare, hostname, path, headers)
         if _is_ip(hostname) or hostname in ("localhost", ""):
             # Direct hits on the address: what a client reaches if it follows a loopback redirect or
             # resolves an XXE entity; answered plainly and visible in request_log.
             return Plan(200, (("Content-Type", "text/plain"),), b"synthetic web: direct address access\n")
         return Plan(404, (("Content-Type", "text/plain"),), f"no synthetic site named {hostname}\n".encode())
+
+    def _site_plan(self, site: sites.Site, domain: str, hostname: str, path: str, headers: dict[str, str]) -> Plan:
+        response, delivery = site.answer(hostname, path)
+        if delivery == "throttle" and self._attempt(domain, path) % 2 == 0:
+            # every other request is refused, so each client fetch sees one 429 and one retry
+            retry = (("Retry-After", str(self._settings.retry_after)), ("Content-Type", "text/plain"))
+            return Plan(429, retry, b"slow down\n")
+        if delivery == "oversize":
+            huge = site.oversize_body()
+            return Plan(200, response.headers, stream=huge.__iter__, length=huge.length)
+        body, extra = response.body, ()
+        ctype = response.content_type.split(";")[0].strip().lower()
+        if (site.transport_gzip and response.status == 200 and ctype in _GZIP_TYPES
+                and response.header("Content-Encoding") is None
+                and _accepts_gzip(headers.get("accept-encoding", ""))):
+            body, extra = _gzipped(body), (("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"))
+        if delivery == "slow":
+            step = max(1, -(-len(body) // _SLOW_PIECES))
+            pieces = tuple(body[k:k + step] for k in range(0, len(body), step))
+            return Plan(response.status, (*response.headers, *extra), stream=lambda: pieces, length=len(body),
+                        chunk_delay=self._settings.drip_interval)
+        return Plan(response.status, (*response.headers, *extra), body)
 
     def _site(self, domain: str) -> sites.Site:
         site = self._sites.get(domain)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from scrapersky_pipelines.lib.emails import EmailHit, extract_emails, registrable_domain
+from scrapersky_pipelines.lib.email_filters import registrable_domain
+from scrapersky_pipelines.lib.emails import EmailHit, extract_emails
 from scrapersky_pipelines.lib.html_text import parse_page
 from scrapersky_pipelines.lib.phones import PhoneHit, extract_phones, infer_region
 from scrapersky_pipelines.lib.socials import extract_socials

@@ -1,16 +1,19 @@
 """One lxml parse of an HTML page, reduced to what contact extraction reads.
 
 `parse_page` decodes bytes (BOM, then <meta charset>, then UTF-8, then cp1252), parses with lxml.html and
-walks the tree once, producing:
+walks the tree once (iteratively, so nesting depth costs no recursion), producing:
 
 - visible text twice: `text` joins inline elements with nothing between them (so ``info<span>@</span>acme.com``
-  stays one address) and records each inline-element boundary offset in `boundaries`; `spaced_text` puts a space
-  at those boundaries instead (so ``<b>Tel</b><span>030 1234567</span>`` does not glue the label to the number).
-  Block elements and ``<br>`` become newlines in both. script/style/noscript/template/comment content is
-  skipped; tails are kept. Zero-width characters and soft hyphens are removed, and the full-width at sign is
-  folded to ``@``.
+  stays one address) and records each inline-element boundary offset in `boundaries` (sorted); `spaced_text`
+  puts a space at those boundaries instead (so ``<b>Tel</b><span>030 1234567</span>`` does not glue the label
+  to the number). Block elements and ``<br>`` become newlines in both. script/style/noscript/template/comment
+  content is skipped; tails are kept. ``<wbr>``, zero-width characters and soft hyphens vanish, and the
+  full-width at sign is folded to ``@``.
 - the element list (for links and attributes), JSON-LD blocks (parsed leniently), inline script bodies,
   and the ``<html lang>`` value.
+
+libxml2 stops building the tree at 2,048 levels of nesting and silently drops the rest of the document;
+when that happens the markup is flattened (layout tags dropped, links and scripts kept) and parsed again.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ import lxml.html
 
 __all__ = ["Page", "decode_html", "iter_json_ld_objects", "parse_page"]
 
-# Pages are capped: contact details sit in the first megabytes, and lxml memory grows ~10x the input.
+# Contact details sit in the first megabytes, and lxml memory grows ~10x the input.
 MAX_HTML_CHARS = 5_000_000
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"})
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"}
+)
 _BLOCK_TAGS = frozenset(
     {
         "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog", "div",
@@ -43,9 +48,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _INVISIBLE.update({0xFF20: "@", 0xFE6B: "@", 0x00A0: " ", 0x202F: " ", 0x2007: " ", 0x0000: None})
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+# Fallback for over-deep documents: every tag except these is dropped (block ones become <br>).
+_FLAT_KEEP = frozenset({"a", "area", "script", "style", "noscript", "template", "meta", "link", "iframe", "img",
+                        "input", "html", "head", "body", "title", "br"})
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})\b[^>]{0,4000}>")
+_RAW_TEXT_RE = re.compile(r"<(script|style)\b[^>]{0,4000}>.*?</\1\s*>", re.I | re.S)
 
 
 def decode_html(html: str | bytes) -> str:
@@ -76,7 +86,7 @@ class Page:
     root: lxml.html.HtmlElement | None
     text: str = ""
     spaced_text: str = ""
-    boundaries: frozenset[int] = frozenset()
+    boundaries: tuple[int, ...] = ()
     elements: list[lxml.html.HtmlElement] = field(default_factory=list)
     json_ld: list[Any] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
@@ -118,6 +128,39 @@ def _clean(text: str) -> str:
     return text.translate(_INVISIBLE)
 
 
+def _flatten(source: str) -> str:
+    """Markup with nesting removed: layout tags dropped or turned into <br>, raw-text elements untouched."""
+
+    def tag(match: re.Match[str]) -> str:
+        name = match.group(2).lower()
+        if name in _FLAT_KEEP:
+            return match.group(0)
+        return "<br>" if name in _BLOCK_TAGS else ""
+
+    out: list[str] = []
+    position = 0
+    for raw in _RAW_TEXT_RE.finditer(source):
+        out.append(_TAG_RE.sub(tag, source[position : raw.start()]))
+        out.append(raw.group(0))
+        position = raw.end()
+    out.append(_TAG_RE.sub(tag, source[position:]))
+    return "".join(out)
+
+
+def _parse_tree(source: str) -> lxml.html.HtmlElement | None:
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(source, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        try:
+            root = lxml.html.document_fromstring(_flatten(source), parser=lxml.html.HTMLParser(huge_tree=True))
+        except (etree.ParserError, ValueError):
+            return None
+    return root
+
+
 def parse_page(html: str | bytes) -> Page:
     """Parse once and walk once; see the module docstring for what is collected."""
     source = decode_html(html)
@@ -126,9 +169,8 @@ def parse_page(html: str | bytes) -> Page:
     source = _XML_DECL_RE.sub("", source, count=1).replace("\x00", "")
     if not source.strip():
         return Page(root=None)
-    try:
-        root = lxml.html.document_fromstring(source)
-    except (etree.ParserError, ValueError):
+    root = _parse_tree(source)
+    if root is None:
         return Page(root=None)
 
     page = Page(root=root)
@@ -144,10 +186,7 @@ def parse_page(html: str | bytes) -> Page:
         node, entering = stack.pop()
         tag = node.tag
         if not entering:
-            if tag in _BLOCK_TAGS:
-                chunks.append("\n")
-            else:
-                chunks.append(None)
+            chunks.append("\n" if tag in _BLOCK_TAGS else None)
             if node.tail:
                 chunks.append(_clean(node.tail))
             continue
@@ -157,7 +196,11 @@ def parse_page(html: str | bytes) -> Page:
                 chunks.append(_clean(node.tail))
             continue
         elements.append(node)
-        lowered = tag.lower() if not tag.islower() else tag
+        lowered = tag if tag.islower() else tag.lower()
+        if lowered == "wbr":
+            if node.tail:
+                chunks.append(_clean(node.tail))
+            continue
         if lowered in _SKIP_TAGS:
             if lowered == "script":
                 body = node.text or ""
@@ -191,11 +234,12 @@ def parse_page(html: str | bytes) -> Page:
 
     text_parts: list[str] = []
     spaced_parts: list[str] = []
-    boundaries: set[int] = set()
+    boundaries: list[int] = []
     offset = 0
     for chunk in chunks:
         if chunk is None:
-            boundaries.add(offset)
+            if not boundaries or boundaries[-1] != offset:
+                boundaries.append(offset)
             spaced_parts.append(" ")
         else:
             text_parts.append(chunk)
@@ -203,5 +247,5 @@ def parse_page(html: str | bytes) -> Page:
             offset += len(chunk)
     page.text = "".join(text_parts)
     page.spaced_text = "".join(spaced_parts)
-    page.boundaries = frozenset(boundaries)
+    page.boundaries = tuple(boundaries)
     return page

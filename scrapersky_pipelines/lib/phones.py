@@ -24,7 +24,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 from scrapersky_pipelines.lib.html_text import Page, iter_json_ld_objects
-from scrapersky_pipelines.lib.emails import registrable_domain  # noqa: F401  (re-used PSL instance)
+from scrapersky_pipelines.lib.email_filters import registrable_domain
 
 __all__ = ["PhoneHit", "extract_phones", "infer_region", "parse_phone"]
 
@@ -37,9 +37,16 @@ class PhoneHit:
     raw: str
     extension: str | None
     source: str
+    number_type: str | None = None
 
 
 _SUPPORTED = frozenset(phonenumbers.SUPPORTED_REGIONS)
+_TYPE_NAMES = {
+    value: name.lower()
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if name.isupper() and isinstance(value, int)
+}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # ccTLDs used as generic names (.io, .co, .me, .tv ...) say nothing about where a business is.
 _GENERIC_CCTLDS = frozenset("co io me tv fm ai ly gg to ws cc la so sh ac am vc nu tk ms gl im is ag bz sc cx".split())
 _CCTLD_REGION = {"uk": "GB", "eu": None}
@@ -53,11 +60,13 @@ _LANGUAGE_REGION = {
 
 _DATE_RE = re.compile(r"^\(?\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\)?$|^\d{4}[./-]\d{2}$")
 _ZIP4_RE = re.compile(r"^\d{5}-\d{4}$")
-_DECIMAL_RE = re.compile(r"\d[.,]\d{4,}\b|^\d{1,3}[.,]\d{3,}$")
+# A lone decimal ("52.520008", "1.299") or a coordinate pair is never a phone number.
+_DECIMAL_RE = re.compile(r"^[-+]?\d{1,3}[.,]\d{3,}$|^\d{1,3}\.\d{4,}[,\s]+[-+]?\d{1,3}\.\d{4,}$")
+_TIME_RANGE_RE = re.compile(r"^\d{1,2}[.:h]\d{2}\s*[-–—]\s*\d{1,2}[.:h]\d{2}$")
 _CURRENCY_BEFORE_RE = re.compile(r"(?:[$€£¥₹₽]|R\$|\b(?:USD|EUR|GBP|CHF|BRL|AUD|CAD|SEK|NOK|DKK|PLN)\b|kr\.?)\s*$", re.I)
 _CURRENCY_AFTER_RE = re.compile(r"^\s*(?:[$€£¥₹₽]|,-|\b(?:USD|EUR|GBP|CHF|BRL|AUD|CAD|euros?|dollars?|reais)\b)", re.I)
-_GLUED_BEFORE_RE = re.compile(r"(?:[A-Za-z0-9_]-|[/=&#_@.]|[A-Za-z0-9]_)$")
-_GLUED_AFTER_RE = re.compile(r"^(?:-[A-Za-z0-9]|[_@]|\.\d|/\d)")
+_GLUED_BEFORE_RE = re.compile(r"(?:[A-Za-z0-9_]-|\d[/.,]|[A-Za-z]/|[=&#_@°]|[A-Za-z0-9]_|[A-Za-z])$")
+_GLUED_AFTER_RE = re.compile(r"^(?:-[A-Za-z]|[_@°%]|[.,]\d|/\d|[A-Za-z]{1,3}\d)")
 _KEYWORD_RE = re.compile(
     r"(?P<block>order\s*(?:no|nr|number|#|id)|bestellnummer|bestell-?nr|commande|pedido\s*n|n[uú]mero de pedido|"
     r"ordine\s*n|bestelnummer|encomenda|invoice|rechnungsnummer|rechnungs-?nr|facture|factura|fattura|factuur|"
@@ -133,16 +142,27 @@ def parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
 
 def _hit(number: phonenumbers.PhoneNumber, raw: str, source: str) -> PhoneHit:
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    return PhoneHit(e164, raw.strip(), number.extension or None, source)
+    kind = _TYPE_NAMES.get(phonenumbers.number_type(number))
+    return PhoneHit(e164, raw.strip(), number.extension or None, source, kind)
 
 
 def _tel_value(href: str) -> str | None:
     lowered = href[:10].lower().lstrip()
     for scheme in ("tel:", "callto:", "phone:"):
         if lowered.startswith(scheme):
-            body = unquote(href.strip()[len(scheme) :]).strip().lstrip("/")
+            body = unquote(href.strip()[len(scheme) :]).translate(_INVISIBLE).strip().lstrip("/")
             return body or None
     return None
+
+
+def _parse_tel(value: str, region: str) -> phonenumbers.PhoneNumber | None:
+    # RFC 3966 parameters (";ext=12", ";phone-context=+49") are only understood with the scheme in front.
+    if ";" in value:
+        number = parse_phone("tel:" + value, region)
+        if number is not None:
+            return number
+        value = value.split(";", 1)[0]
+    return parse_phone(value, region)
 
 
 def _label_blocks(window: str) -> bool:
@@ -157,12 +177,33 @@ def _label_blocks(window: str) -> bool:
     return True
 
 
+def _label_window(text: str, start: int) -> str:
+    """Where a label for the number at `start` can sit: its own line, or, when the number starts its line
+    (label and value in neighbouring table cells or list items), the nearest non-blank line before."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip(" \t:|-–"):
+        return text[max(line_start, start - 48) : start]
+    end = line_start - 1
+    for _ in range(8):
+        if end <= 0:
+            break
+        previous = text.rfind("\n", 0, end) + 1
+        if text[previous:end].strip():
+            return text[max(previous, end - 48) : end]
+        end = previous - 1
+    return ""
+
+
 def _text_rejected(text: str, start: int, end: int, raw: str) -> bool:
     compact = raw.strip()
     if ":" in compact or _DATE_RE.match(compact) or _ZIP4_RE.match(compact) or _DECIMAL_RE.search(compact):
         return True
+    if _TIME_RANGE_RE.match(compact):
+        return True
     digits = _NON_DIGITS_RE.sub("", compact)
-    if compact.isdigit() and not compact.startswith("0") and (len(digits) >= 12 or (len(digits) >= 10 and digits[0] == "1")):
+    if compact.isdigit() and not compact.startswith("0") and (
+        len(digits) >= 12 or (len(digits) >= 10 and digits[0] == "1")
+    ):
         return True  # unix timestamps and long IDs printed without any grouping
     before = text[max(0, start - 12) : start]
     after = text[end : end + 8]
@@ -170,8 +211,7 @@ def _text_rejected(text: str, start: int, end: int, raw: str) -> bool:
         return True
     if _CURRENCY_BEFORE_RE.search(before) or _CURRENCY_AFTER_RE.match(after):
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    return _label_blocks(text[max(line_start, start - 48) : start])
+    return _label_blocks(_label_window(text, start))
 
 
 def _windows(text: str) -> Iterator[tuple[int, int]]:
@@ -216,9 +256,7 @@ def extract_phones(page: Page, region: str) -> list[PhoneHit]:
         if href:
             value = _tel_value(href)
             if value:
-                number = parse_phone(value if value.startswith("+") else value, region)
-                if number is None and ";" in value:
-                    number = parse_phone("tel:" + value, region)
+                number = _parse_tel(value, region)
                 if number is not None:
                     keep(_hit(number, value, "tel"))
         itemprop = element.get("itemprop")

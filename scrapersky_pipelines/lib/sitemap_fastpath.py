@@ -38,6 +38,7 @@ SKIP = re.compile(r"(?:[ \t\r\n]+|<!--(?:[^-]|-(?!-))*-->)+")
 URL_START = re.compile(rf"{_WS}*<url[ \t\r\n>]")
 URL_END = "</url>"
 MAX_PENDING = 1024 * 1024  # an unfinished block bigger than this goes to lxml
+MAX_UNUSUAL_RUN = 8  # this many blocks in a row that need lxml: give the rest of the file to lxml
 
 
 class NotSimple(Exception):
@@ -52,6 +53,8 @@ def xml_text(raw: str) -> str:
     """
     if "&#" in raw:
         raise NotSimple
+    if raw.count("&") == raw.count("&amp;"):  # the usual case: query strings
+        return raw.replace("&amp;", "&")
     return (
         raw.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -59,6 +62,34 @@ def xml_text(raw: str) -> str:
         .replace("&apos;", "'")
         .replace("&amp;", "&")
     )
+
+
+_SECTION_ENDS = (("<![CDATA[", "]]>"), ("<!--", "-->"), ("<?", "?>"))
+
+
+def markup_sections_closed(block: str) -> bool:
+    """True when every CDATA section, comment and PI in `block` ends inside it.
+
+    Otherwise the `</url>` that ends the block may sit inside one of them and the block
+    boundary is wrong; any other `<!` (a DOCTYPE mid-file) also says no.
+    """
+    pos = 0
+    while True:
+        start = block.find("<!", pos)
+        pi = block.find("<?", pos)
+        if pi >= 0 and (start < 0 or pi < start):
+            start = pi
+        if start < 0:
+            return True
+        for opener, closer in _SECTION_ENDS:
+            if block.startswith(opener, start):
+                end = block.find(closer, start + len(opener))
+                if end < 0:
+                    return False
+                pos = end + len(closer)
+                break
+        else:
+            return False
 
 
 def any_order_fields(inner: str) -> tuple[str | None, str | None, str | None, str | None] | None:

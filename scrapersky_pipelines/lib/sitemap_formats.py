@@ -7,6 +7,7 @@ owner (the `SitemapParser`), which applies caps and counts.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -19,7 +20,9 @@ from scrapersky_pipelines.lib.sitemap_sniff import EncodingGuess
 from scrapersky_pipelines.lib.sitemap_values import clean_url, is_http_url
 from scrapersky_pipelines.lib.sitemap_xml import ENTRY_CONTAINERS, ElementReader, local_name
 
+_POSITION = re.compile(r"(?:,? line \d+)+(?:, column \d+)?")
 _LXML_FEED = 1024 * 1024  # libxml2's push parser refuses very large single feeds
+_MAX_LINE = 64 * 1024  # a text-sitemap "line" longer than this is junk (URLs stay under a few KB)
 TAGS = {
     "urlset": ("{*}url", "{*}sitemap"),
     "index": ("{*}url", "{*}sitemap"),
@@ -76,6 +79,8 @@ class XmlFormat:
         self._mode = "prefix" if fast_path and kind == "urlset" else "lxml"
         self._pending = ""
         self._skipped_lines = 0
+        self._unusual_run = 0
+        self._leading = True
         reader = owner.reader
         self._handlers: dict[str, Callable[[Any], SitemapEntry | SitemapChild | None]] = {
             "url": reader.url,
@@ -89,6 +94,12 @@ class XmlFormat:
         if self._stopped:
             return
         data = self._bytes.feed(data)
+        if self._leading:
+            # Blank lines before `<?xml ...?>` are common and make libxml2 refuse the declaration.
+            data = data.lstrip(b" \t\r\n")
+            if not data:
+                return
+            self._leading = False
         if self._mode == "lxml":
             self._lxml(data)
         else:
@@ -173,6 +184,7 @@ class XmlFormat:
                         priority = text(priority)
                     entry = values(loc, lastmod, changefreq, priority)
                     pos = m.end()
+                    self._unusual_run = 0
                     if entry is not None:
                         append(entry)
                     continue
@@ -181,6 +193,7 @@ class XmlFormat:
                 if m is not None and fields is not None:
                     entry = values(*(None if f is None else text(f) for f in fields))
                     pos = m.end()
+                    self._unusual_run = 0
                     if entry is not None:
                         append(entry)
                     continue
@@ -196,8 +209,11 @@ class XmlFormat:
                 break
             end += len(fast.URL_END)
             block = buf[pos:end]
-            if not fast.URL_START.match(block) or "<!" in block or "<?" in block:
+            if not fast.URL_START.match(block) or not fast.markup_sections_closed(block):
                 break
+            self._unusual_run += 1
+            if self._unusual_run > fast.MAX_UNUSUAL_RUN:
+                break  # e.g. an image sitemap: one lxml feed per block costs more than lxml alone
             if batch:
                 self._owner.emit_many(batch)
                 batch.clear()
@@ -277,6 +293,8 @@ class XmlFormat:
             return
         owner.truncated = True
         if at_end:
+            # libxml2's position refers to the fragments lxml was fed, not to the file: drop it.
+            message = _POSITION.sub("", message)
             owner.warnings.append(f"XML is truncated ({message}); kept {parsed} entries parsed before the break")
             return
         line = getattr(exc, "lineno", None)
@@ -301,12 +319,15 @@ class TextFormat:
         if self._skip:
             cut = min(self._skip, len(data))
             data, self._skip = data[cut:], self._skip - cut
-        text = self._partial + self._decoder.decode(data)
-        lines = text.splitlines()
-        if lines and not text.endswith(("\n", "\r")):
-            self._partial = lines.pop()
-        else:
-            self._partial = ""
+        text = self._decoder.decode(data)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")  # a split CRLF just adds a blank line
+        lines = text.split("\n")
+        lines[0] = self._partial + lines[0]
+        self._partial = lines.pop()
+        if len(self._partial) > _MAX_LINE:
+            self._partial = ""  # no URL is this long: binary junk or a one-line blob
+            self.ignored_lines += 1
         for line in lines:
             self._line(line)
 
@@ -314,7 +335,7 @@ class TextFormat:
         rest = self._partial + self._decoder.decode(b"", final=True)
         self._partial = ""
         if rest and not self._owner.truncated:
-            self._line(rest)
+            self._line(rest)  # an unterminated last line counts unless the body was cut off
         if self.ignored_lines:
             self._owner.warnings.append(f"{self.ignored_lines} non-URL lines ignored")
 

@@ -37,9 +37,11 @@ class SitemapNews:
     genres: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs ~1.5 us per construction (object.__setattr__ per field),
+# about a third of the whole per-URL budget; treat entries as read-only all the same.
+@dataclass(slots=True)
 class SitemapEntry:
-    """One page URL from a urlset, plain-text sitemap or feed.
+    """One page URL from a urlset, plain-text sitemap or feed (treat as immutable).
 
     `videos` holds one dict per `<video:video>` keyed by the protocol's element names
     (thumbnail_loc, title, description, content_loc, player_loc, duration, ...).

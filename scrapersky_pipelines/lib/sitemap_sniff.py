@@ -128,10 +128,12 @@ def sniff_kind(head: str, complete: bool) -> KindGuess:
             )
         elif head.startswith("<", i):
             m = _ROOT.match(head, i)
+            if i + 1 >= n and not complete:
+                return KindGuess(None)
             if not m:
                 return KindGuess("invalid", "not XML: no element name after '<'")
-            if m.end() >= n and not complete:
-                return KindGuess(None)
+            if not complete and (m.end() >= n or head[m.end()] == ":"):
+                return KindGuess(None)  # the name (or its prefix) may go on in the next chunk
             local = m.group(2)
             kind = _ROOT_KINDS.get(local.lower())
             if kind:

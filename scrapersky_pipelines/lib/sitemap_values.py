@@ -10,7 +10,7 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 CHANGEFREQS = frozenset({"always", "hourly", "daily", "weekly", "monthly", "yearly", "never"})
 
@@ -26,7 +26,7 @@ _priority_cache: dict[str, float | None] = {}
 
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
 _LOOSE = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
     r"(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
     r"\s*([AaPp][Mm])?"
     r"\s*(Z|z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?"
@@ -155,14 +155,15 @@ def parse_changefreq(text: str | None) -> str | None:
     return value if value in CHANGEFREQS else None
 
 
-_WS_INSIDE = re.compile(r"[\t\n\r]+")
+# A line break or tab inside a <loc> is a wrapped URL: drop it with the indentation around it.
+_WS_INSIDE = re.compile(r"[ \t]*[\t\n\r][ \t\n\r]*")
 
 
 def clean_url(text: str | None, base_url: str) -> str | None:
     """The absolute http(s) URL a `<loc>` (or href) means, or None.
 
-    Strips surrounding whitespace, drops tabs/newlines inside (the WHATWG URL parser does the
-    same), percent-encodes inner spaces, undoes one level of double escaping (`&amp;amp;`),
+    Strips surrounding whitespace, drops line breaks and tabs inside together with the
+    indentation around them (a wrapped URL), percent-encodes remaining inner spaces, undoes one level of double escaping (`&amp;amp;`),
     and resolves relative URLs against the sitemap URL.
     """
     if text is None:
@@ -193,7 +194,10 @@ def _slow_url(s: str, base_url: str) -> str | None:
         return None  # another scheme (mailto:, javascript:, ftp:) or junk like "foo:bar"
     if not base_url:
         return None
+    first = s.split("/", 1)[0].lower()
     try:
+        if first.startswith("www.") or (first and first == urlsplit(base_url).hostname):
+            s = "//" + s  # "www.example.com/page" is a URL missing its scheme, not a relative path
         joined = urljoin(base_url, s)
     except ValueError:
         return None

@@ -21,6 +21,7 @@ from scrapersky_pipelines.lib.sitemap_records import (
 from scrapersky_pipelines.lib.sitemap_values import (
     CHANGEFREQS,
     clean_url,
+    is_http_url,
     parse_changefreq,
     parse_lastmod,
     parse_priority,
@@ -284,7 +285,9 @@ class ElementReader:
                 date = child.text
             elif name == "title":
                 title = child.text
-        loc = clean_url(link, self.base_url) or clean_url(guid, self.base_url)
+        loc = clean_url(link, self.base_url)
+        if loc is None and guid is not None and is_http_url(guid.strip()):
+            loc = clean_url(guid, self.base_url)  # a guid is often an opaque id, never a relative URL
         if loc is None:
             about = next((v for k, v in el.attrib.items() if local_name(k) == "about"), None)
             loc = clean_url(about, self.base_url)

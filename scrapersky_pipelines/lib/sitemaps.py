@@ -1,20 +1,43 @@
-"""Sitemap parsing: XML urlset/index, plain text, RSS and Atom, from bytes or a stream.
+"""Sitemap parsing: XML urlset/index, plain text, RSS 2.0/1.0 and Atom, from bytes or a stream.
 
-Pure (no network, no Dagster). `SitemapParser` is a push parser (feed chunks as they arrive,
-get records back), `iter_sitemap` streams records from bytes, a file or an iterable of chunks
-with flat memory, and `parse_sitemap` collects everything into a `SitemapParseResult`.
+Pure (no network, no Dagster). Public API:
 
-Safety: DOCTYPE/ENTITY declarations make a body invalid, entities are never resolved, nothing
-is fetched, gzip is expanded incrementally under a byte cap, and every hard cap keeps what was
-parsed before it and names itself in `error`.
+- `parse_sitemap(content, url, content_type=None, *, limits=SitemapLimits(), depth=0, ancestors=())
+  -> SitemapParseResult`: the whole body at once. `kind` is "urlset", "index", "text", "rss",
+  "atom" or "invalid"; `entries` (`SitemapEntry`: loc, lastmod (aware datetime or None),
+  changefreq, priority (0..1 or None), images, videos, news, alternates (hreflang -> href),
+  title), deduplicated by loc; `children` (`SitemapChild`: loc, lastmod) of an index;
+  `warnings`, `error`, `truncated`, `is_gzip`, byte counts, `encoding`, `generator` (a guess
+  such as "Yoast" or "Shopify") and the flags has_lastmod, has_priority, has_changefreq,
+  has_images, has_videos, has_news, has_alternates.
+- `SitemapParser(url, content_type=None, *, limits, depth, ancestors)`: push parser for bodies
+  that arrive in pieces (e.g. an async HTTP response). `feed(chunk) -> list[SitemapItem]`,
+  `close() -> list[SitemapItem]`, then `summary() -> SitemapParseResult` (no entries, children
+  kept) and the same attributes as the result; `done` turns True when more input cannot
+  matter (stop reading). Records are `SitemapEntry` or `SitemapChild` (`SitemapItem`).
+- `iter_sitemap(source, url, content_type=None, limits=..., *, depth, ancestors) -> SitemapStream`:
+  iterate records from bytes, a binary file or an iterable of byte chunks with flat memory;
+  the stream is a `SitemapParser`, so after iteration it carries the summary too.
+- `is_probably_sitemap(content, content_type=None)` (soft-404 sniff) and `guess_generator(head)`.
+
+Bodies may be gzip (detected by magic bytes, up to two layers) or already transport-decoded.
+Encoding comes from the BOM, the XML declaration, the HTTP charset, else UTF-8. A body that
+breaks off keeps every record completed before the break (`truncated`, with a warning).
+
+Safety: a DOCTYPE or ENTITY declaration makes the body invalid; entities are never resolved,
+nothing is fetched. The protocol's 50,000 URLs / 50 MB per file only produce warnings; the hard
+caps in `SitemapLimits` (compressed and decompressed bytes, entries, index depth) stop the parse,
+keep what was parsed and name themselves in `error`.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Collection, Iterable, Iterator
 from typing import BinaryIO
 
-from scrapersky_pipelines.lib.sitemap_bytes import OUTPUT_CHUNK, Gunzip, Utf8Normaliser
+from scrapersky_pipelines.lib.sitemap_bytes import OUTPUT_CHUNK, Gunzip
+from scrapersky_pipelines.lib.sitemap_formats import TextFormat, XmlFormat
 from scrapersky_pipelines.lib.sitemap_records import (
     PROTOCOL_MAX_BYTES,
     PROTOCOL_MAX_URLS,
@@ -30,13 +53,11 @@ from scrapersky_pipelines.lib.sitemap_records import (
 from scrapersky_pipelines.lib.sitemap_sniff import (
     GZIP_MAGIC,
     SNIFF_LIMIT,
-    EncodingGuess,
     detect_encoding,
     guess_generator,
     is_probably_sitemap,
     sniff_kind,
 )
-from scrapersky_pipelines.lib.sitemap_formats import TextFormat, XmlFormat
 from scrapersky_pipelines.lib.sitemap_xml import ElementReader
 
 __all__ = [
@@ -62,6 +83,7 @@ _DEFAULT_LIMITS = SitemapLimits()
 _MAX_GZIP_LAYERS = 2  # a .xml.gz served with Content-Encoding: gzip and not transport-decoded
 _SAMPLE = 16 * 1024
 _TAIL_SAMPLE = 2 * 1024
+_MAX_DROPPED_NOTES = 10
 
 
 class _Stop(Exception):
@@ -72,9 +94,10 @@ class SitemapParser:
     """Push parser for one sitemap body: `feed(chunk)` and `close()` return the records parsed so far.
 
     Records are `SitemapEntry` (urlset, text, rss, atom) or `SitemapChild` (index). The
-    attributes (`kind`, `warnings`, `error`, counts and flags) are final after `close()`.
-    `done` turns True as soon as no further input can matter (invalid body, hard cap, fatal XML
-    error), so a caller streaming a download can stop reading.
+    attributes (`kind`, `children`, `warnings`, `error`, counts and flags) are final after
+    `close()`. `done` turns True as soon as no further input can matter (invalid body, hard
+    cap, fatal XML error), so a caller streaming a download can stop reading. Entries are not
+    deduplicated here (memory stays flat); children are.
     """
 
     def __init__(
@@ -88,12 +111,13 @@ class SitemapParser:
         fast_path: bool = True,
     ) -> None:
         self.url = url
-        self.fast_path = fast_path
         self.content_type = content_type
         self.limits = limits
         self.depth = depth
         self.ancestors = frozenset(ancestors)
+        self.fast_path = fast_path
         self.kind: SitemapKind | None = None
+        self.children: list[SitemapChild] = []
         self.warnings: list[str] = []
         self.error: str | None = None
         self.truncated = False
@@ -108,8 +132,9 @@ class SitemapParser:
         self.reader = ElementReader(url)
         self._out: list[SitemapItem] = []
         self._closed = False
-        self._raw_head = b""
-        self._layers: list[Gunzip] | None = None
+        self._layers: list[Gunzip] = []
+        self._magic_checked = False  # innermost layer checked for (another) gzip header
+        self._undecided = b""
         self._head = bytearray()
         self._sample_head = b""
         self._sample_tail = b""
@@ -147,20 +172,24 @@ class SitemapParser:
         return self.reader.has_alternates
 
     # -- input ----------------------------------------------------------------------------------
-    def feed(self, data: bytes) -> list[SitemapItem]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[SitemapItem]:
         """Add the next chunk of the body (as received: gzip or not); return records completed by it."""
         if self._closed:
             raise ValueError("feed() after close()")
         if self.done or not data:
             return []
-        capped = False
         room = self.limits.max_compressed_bytes - self.compressed_bytes
-        if len(data) > room:
-            data, capped = data[: max(room, 0)], True
-        self.compressed_bytes += len(data)
+        capped = len(data) > room
+        view = memoryview(data)[: max(room, 0)] if capped else memoryview(data)
         try:
-            self._raw(data)
-            if capped:
+            # Bounded slices keep the intermediate buffers small whatever the caller's chunk size.
+            for start in range(0, len(view), OUTPUT_CHUNK):
+                piece = bytes(view[start : start + OUTPUT_CHUNK])
+                self.compressed_bytes += len(piece)
+                self._push(0, piece)
+                if self.done:
+                    break
+            if capped and not self.done:
                 self._cap("max_compressed_bytes", self.limits.max_compressed_bytes, "input bytes")
         except _Stop:
             pass
@@ -183,45 +212,35 @@ class SitemapParser:
         out, self._out = self._out, []
         return out
 
-    def _raw(self, data: bytes) -> None:
-        if self._layers is None:
-            self._raw_head += data
-            if len(self._raw_head) < 2:
-                return
-            data, self._raw_head = self._raw_head, b""
-            self._layers = []
-            if data.startswith(GZIP_MAGIC):
-                self._layers.append(Gunzip())
-                self.is_gzip = True
-        self._push(0, data)
-
     def _push(self, level: int, data: bytes) -> None:
+        """Pass bytes down the gzip layers (added on the fly when a layer starts with the magic)."""
         layers = self._layers
-        assert layers is not None
+        if level == len(layers) and not self._magic_checked:
+            data = self._undecided + data
+            if len(data) < len(GZIP_MAGIC):
+                self._undecided = data
+                return
+            self._undecided = b""
+            if data.startswith(GZIP_MAGIC) and len(layers) < _MAX_GZIP_LAYERS:
+                layers.append(Gunzip())
+                if level:
+                    self.warnings.append("body was gzipped twice; decompressed both layers")
+                self.is_gzip = True
+            else:
+                self._magic_checked = True
         if level == len(layers):
             self._plain(data)
             return
-        layer = layers[level]
-        for piece in layer.feed(data):
-            if (
-                not self._head
-                and self._format is None
-                and self.decompressed_bytes == 0
-                and level + 1 == len(layers)
-                and len(layers) < _MAX_GZIP_LAYERS
-                and piece.startswith(GZIP_MAGIC)
-            ):
-                layers.append(Gunzip())
-                self.warnings.append("body was gzipped twice; decompressed both layers")
+        for piece in layers[level].feed(data):
             self._push(level + 1, piece)
             if self.done:
                 return
 
     def _plain(self, data: bytes) -> None:
-        capped = False
         room = self.limits.max_decompressed_bytes - self.decompressed_bytes
-        if len(data) > room:
-            data, capped = data[: max(room, 0)], True
+        capped = len(data) > room
+        if capped:
+            data = data[: max(room, 0)]
         before = self.decompressed_bytes
         self.decompressed_bytes += len(data)
         warn_at = self.limits.warn_decompressed_bytes
@@ -241,10 +260,15 @@ class SitemapParser:
             self._cap("max_decompressed_bytes", self.limits.max_decompressed_bytes, "decompressed bytes")
 
     def _try_start(self, complete: bool) -> None:
+        """Pick the format once the head says what the body is (kind, encoding)."""
         head = bytes(self._head)
+        if len(head) < 4 and not complete:
+            return  # a BOM or UTF-16/32 pattern may still be arriving
+        complete = complete or len(head) >= SNIFF_LIMIT
         guess = detect_encoding(head[:1024], self.content_type)
-        text = head[guess.bom_length : SNIFF_LIMIT].decode(guess.encoding, errors="replace")
-        kind = sniff_kind(text, complete=complete or len(head) >= SNIFF_LIMIT)
+        decoder = codecs.getincrementaldecoder(guess.encoding)(errors="replace")
+        text = decoder.decode(head[guess.bom_length : SNIFF_LIMIT], final=complete)
+        kind = sniff_kind(text, complete=complete)
         if kind.kind is None:
             return
         self._head = bytearray()
@@ -264,40 +288,36 @@ class SitemapParser:
         self._format.feed(head)
 
     def _end_of_input(self) -> None:
-        if self._layers is None:
-            if self._raw_head:
-                self._layers = []
-                self._push(0, self._raw_head)
-                self._raw_head = b""
-        else:
-            for level, layer in enumerate(self._layers):
-                tail = layer.flush()
-                if tail:
-                    self._push(level + 1, tail)
-                if self.done:
-                    return
-                if layer.error is not None:
-                    self.truncated = True
-                    self.warnings.append(f"gzip data is corrupt ({layer.error}); kept what decompressed before it")
-                elif not layer.complete:
-                    self.truncated = True
-                    self.warnings.append("gzip stream is truncated; kept what decompressed before the break")
-                elif layer.trailing_junk:
-                    self.warnings.append("ignored non-gzip bytes after the end of the gzip stream")
+        for level, layer in enumerate(self._layers):  # a layer may be added while flushing
+            tail = layer.flush()
+            if tail:
+                self._push(level + 1, tail)
+            if self.done:
+                return
+            if layer.error is not None:
+                self.truncated = True
+                self.warnings.append(f"gzip data is corrupt ({layer.error}); kept what decompressed before it")
+            elif not layer.complete:
+                self.truncated = True
+                self.warnings.append("gzip stream is truncated; kept what decompressed before the break")
+            elif layer.trailing_junk:
+                self.warnings.append("ignored non-gzip bytes after the end of the gzip stream")
+        if self._undecided:
+            self._magic_checked = True
+            self._plain(self._undecided)
+            self._undecided = b""
         if self._format is None and not self.done:
             self._try_start(complete=True)
         if self._format is not None and not self.done:
             self._format.close()
 
-    # -- records --------------------------------------------------------------------------------
+    # -- records (called by the format handlers) ------------------------------------------------
     def emit(self, item: SitemapEntry) -> None:
         if self.entry_count + self.child_count >= self.limits.max_entries:
             self._cap("max_entries", self.limits.max_entries, "entries")
         self.entry_count += 1
         if self.entry_count == self.limits.warn_entries + 1:
-            self.warnings.append(
-                f"more than {self.limits.warn_entries:,} URLs in one file (sitemap protocol limit); kept all of them"
-            )
+            self._warn_entries()
         self._out.append(item)
 
     def emit_many(self, items: list[SitemapEntry]) -> None:
@@ -309,12 +329,15 @@ class SitemapParser:
         before = self.entry_count
         self.entry_count += len(items)
         if before <= self.limits.warn_entries < self.entry_count:
-            self.warnings.append(
-                f"more than {self.limits.warn_entries:,} URLs in one file (sitemap protocol limit); kept all of them"
-            )
+            self._warn_entries()
         self._out.extend(items)
         if capped:
             self._cap("max_entries", self.limits.max_entries, "entries")
+
+    def _warn_entries(self) -> None:
+        self.warnings.append(
+            f"more than {self.limits.warn_entries:,} URLs in one file (sitemap protocol limit); kept all of them"
+        )
 
     def emit_child(self, child: SitemapChild) -> None:
         loc = child.loc
@@ -334,6 +357,7 @@ class SitemapParser:
             self.warnings.append(
                 f"more than {self.limits.warn_entries:,} child sitemaps in one index (protocol limit); kept all"
             )
+        self.children.append(child)
         self._out.append(child)
 
     def _cap(self, name: str, value: int, what: str) -> None:
@@ -350,11 +374,21 @@ class SitemapParser:
         if self.kind is None:
             self.kind = "invalid"
             self.error = self.error or "empty body"
+        if self.kind == "invalid" and self.is_gzip and self.decompressed_bytes == 0:
+            gzip_notes = [w for w in self.warnings if w.startswith("gzip")]
+            self.error = gzip_notes[0] if gzip_notes else "gzip stream holds no data"
         self.warnings.extend(self.reader.skip_warnings())
         if self._dropped_children:
-            self.warnings.extend(self._dropped_children[:10])
-            if len(self._dropped_children) > 10:
-                self.warnings.append(f"... and {len(self._dropped_children) - 10} more dropped children")
+            self.warnings.extend(self._dropped_children[:_MAX_DROPPED_NOTES])
+            extra = len(self._dropped_children) - _MAX_DROPPED_NOTES
+            if extra > 0:
+                self.warnings.append(f"... and {extra} more dropped children")
+        if self.kind == "urlset" and self.child_count and not self.entry_count:
+            self.kind = "index"
+            self.warnings.append("<urlset> holds only <sitemap> entries: read as a sitemap index")
+        elif self.kind == "index" and self.entry_count and not self.child_count:
+            self.kind = "urlset"
+            self.warnings.append("<sitemapindex> holds only <url> entries: read as a urlset")
         if self.kind == "text" and self.entry_count == 0:
             self.kind = "invalid"
             self.error = self.error or "no http(s) URL lines: not a sitemap"
@@ -374,17 +408,21 @@ class SitemapParser:
         if self._sample_head:
             self.generator = guess_generator(self._sample_head + b"\n" + self._sample_tail)
 
+    def summary(self) -> SitemapParseResult:
+        """The parse result without entries (they were streamed); closes the parser if needed."""
+        return self.to_result([], self.children)
+
     def to_result(
         self, entries: list[SitemapEntry] | None = None, children: list[SitemapChild] | None = None
     ) -> SitemapParseResult:
-        """Summary of this (closed) parser, with the records the caller collected."""
+        """Summary of this parser with the records the caller collected (closes it if needed)."""
         if not self._closed:
             self._out.extend(self.close())
         return SitemapParseResult(
             url=self.url,
             kind=self.kind or "invalid",
             entries=entries if entries is not None else [],
-            children=children if children is not None else [],
+            children=list(children if children is not None else self.children),
             warnings=list(self.warnings),
             error=self.error,
             truncated=self.truncated,
@@ -419,8 +457,9 @@ class SitemapStream(SitemapParser):
         depth: int = 0,
         ancestors: Collection[str] = (),
         chunk_size: int = OUTPUT_CHUNK,
+        fast_path: bool = True,
     ) -> None:
-        super().__init__(url, content_type, limits=limits, depth=depth, ancestors=ancestors)
+        super().__init__(url, content_type, limits=limits, depth=depth, ancestors=ancestors, fast_path=fast_path)
         self._source = source
         self._chunk_size = chunk_size
         self._started = False
@@ -468,8 +507,9 @@ def iter_sitemap(
 ) -> SitemapStream:
     """Stream records (`SitemapEntry`, or `SitemapChild` for an index) from bytes, a binary file or chunks.
 
-    The returned stream is iterable once; after iteration its `kind`, `warnings`, `error`,
-    counts and flags describe the file. Nothing is deduplicated (memory stays flat).
+    The returned stream is iterable once; after iteration its `kind`, `children`, `warnings`,
+    `error`, counts and flags describe the file (`summary()` packs them into a result).
+    Entries are not deduplicated (memory stays flat).
     """
     return SitemapStream(source, url, content_type, limits, depth=depth, ancestors=ancestors)
 
@@ -491,13 +531,11 @@ def parse_sitemap(
     """
     stream = iter_sitemap(content, url, content_type, limits, depth=depth, ancestors=ancestors)
     entries: list[SitemapEntry] = []
-    children: list[SitemapChild] = []
     seen: set[str] = set()
     duplicates = 0
     for item in stream:
         if type(item) is SitemapChild:
-            children.append(item)
-            continue
+            continue  # collected by the stream itself
         loc = item.loc
         if loc in seen:
             duplicates += 1
@@ -506,4 +544,4 @@ def parse_sitemap(
         entries.append(item)  # type: ignore[arg-type]
     if duplicates:
         stream.warnings.append(f"{duplicates} duplicate URLs dropped (first occurrence kept)")
-    return stream.to_result(entries, children)
+    return stream.to_result(entries)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from scrapersky_pipelines.lib.emails import registrable_domain
+from scrapersky_pipelines.lib.email_filters import registrable_domain
 from scrapersky_pipelines.lib.html_text import Page, iter_json_ld_objects
 
 __all__ = ["extract_socials", "normalize_social"]

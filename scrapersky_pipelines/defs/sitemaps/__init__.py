@@ -3,11 +3,15 @@
 from scrapersky_pipelines.defs.queues.group import StageGroup
 from scrapersky_pipelines.defs.queues.stage import StageSpec
 
+from .discovery import sitemap_files
 from .imports import sitemap_pages
-from .partitions import sitemap_import_batches
+from .partitions import sitemap_discovery_batches, sitemap_import_batches
 
 GROUP = StageGroup(
     name="sitemaps",
-    stages=(StageSpec("sitemap_import", sitemap_import_batches, sitemap_pages.key, batch_size=20),),
-    assets=(sitemap_pages,),
+    stages=(
+        StageSpec("sitemap_discovery", sitemap_discovery_batches, sitemap_files.key, batch_size=50),
+        StageSpec("sitemap_import", sitemap_import_batches, sitemap_pages.key, batch_size=20),
+    ),
+    assets=(sitemap_files, sitemap_pages),
 )

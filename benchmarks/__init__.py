@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks (run as `python -m benchmarks.<name>`)."""
