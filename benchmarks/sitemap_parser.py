@@ -127,14 +127,19 @@ def run_child(parser: str, directory: Path, files: list[str]) -> dict[str, float
 
 # -- parent side -------------------------------------------------------------------------------
 
-def measure(parser: str, directory: Path, workload: Workload) -> dict[str, float]:
-    command = [sys.executable, "-m", "benchmarks.sitemap_parser", "--child", parser, str(directory), *workload.files]
+def _run_module(args: list[str]) -> str:
+    """Run this module in a fresh interpreter; return its last stdout line."""
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "benchmarks.sitemap_parser", *args]
     done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"{parser} on {workload.name} failed:\n{done.stderr[-2000:]}")
-    stats: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{' '.join(args[:2])} failed:\n{done.stderr[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def measure(parser: str, directory: Path, workload: Workload) -> dict[str, float]:
+    stats: dict[str, float] = json.loads(_run_module(["--child", parser, str(directory), *workload.files]))
     if stats["urls"] != workload.urls:
         raise SystemExit(f"{parser} on {workload.name}: {stats['urls']} URLs, expected {workload.urls}")
     return stats
@@ -147,10 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, help="child urlsets in the index (default 20; 4 with --quick)")
     parser.add_argument("--parsers", default=",".join(PARSERS), help="comma-separated subset of " + ", ".join(PARSERS))
     parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", nargs=3, metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         name, directory, *files = args.child
         print(json.dumps(run_child(name, Path(directory), files)))
+        return 0
+    if args.generate:
+        directory, urls_text, children_text = args.generate
+        made = generate(Path(directory), int(urls_text), int(children_text))
+        print(json.dumps([{"name": w.name, "files": list(w.files), "urls": w.urls} for w in made]))
         return 0
 
     urls = args.urls or (5_000 if args.quick else 50_000)
@@ -163,7 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sitemap-bench-") as tmp:
         directory = Path(tmp)
         started = time.perf_counter()
-        workloads = generate(directory, urls, children)
+        # Generated in a subprocess: Linux carries a parent's peak RSS over fork+exec into the
+        # child's getrusage figure, so the parent must stay small when it spawns the parsers.
+        workloads = [Workload(w["name"], tuple(w["files"]), w["urls"])
+                     for w in json.loads(_run_module(["--generate", str(directory), str(urls), str(children)]))]
         print(f"generated {sum(w.urls for w in workloads):,} URLs in {time.perf_counter() - started:.1f}s "
               f"(urlset.xml {os.path.getsize(directory / 'urlset.xml') / 2**20:.1f} MiB); "
               f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")

@@ -33,33 +33,47 @@ def _db_url(args) -> int:
     return 0
 
 
-def _submit_domains(args) -> int:
-    from scrapersky_pipelines.db.engine import transaction
-    from scrapersky_pipelines.db.submit import insert_domains
+def _read_submission(args, normalize) -> tuple[object | None, int]:
+    """Values from arguments and/or --csv, parsed and reported; (parsed, 0) or (None, exit code)."""
     from scrapersky_pipelines.lib.submissions import CsvError, parse_values, read_csv_column
 
-    values, first = list(args.domains), 1
+    values, first = list(args.values), 1
     if args.csv:
         try:
             csv_values, first = read_csv_column(args.csv)
         except (CsvError, OSError) as exc:
             print(f"error: {args.csv}: {exc}", file=sys.stderr)
-            return 2
+            return None, 2
         values += csv_values
     if not values:
-        print("error: give domains as arguments or --csv FILE", file=sys.stderr)
-        return 2
-    parsed = parse_values(values, first_row=first if args.csv and not args.domains else 1)
+        print(f"error: give {args.what} as arguments or --csv FILE", file=sys.stderr)
+        return None, 2
+    parsed = parse_values(values, normalize, first_row=first if args.csv and not args.values else 1)
     for row, raw, reason in parsed.invalid:
         print(f"invalid  row {row}: {raw!r}: {reason}", file=sys.stderr)
     for row, value in parsed.duplicates:
-        print(f"duplicate row {row}: {value}", file=sys.stderr)
+        print(f"duplicate row {row}: {value if isinstance(value, str) else value[0]}", file=sys.stderr)
     if not parsed.valid:
-        print(f"error: no valid domain among {parsed.total} entries", file=sys.stderr)
-        return 2
+        print(f"error: no valid {args.what[:-1]} among {parsed.total} entries", file=sys.stderr)
+        return None, 2
+    return parsed, 0
+
+
+def _submit(args) -> int:
+    from scrapersky_pipelines.db.engine import transaction
+    from scrapersky_pipelines.db.submit import insert_domains, insert_urls
+    from scrapersky_pipelines.lib.submissions import url_with_domain
+    from scrapersky_pipelines.lib.urls import normalize_domain
+
+    parsed, code = _read_submission(args, normalize_domain if args.what == "domains" else url_with_domain)
+    if parsed is None:
+        return code
     with transaction() as session:
-        result = insert_domains(session, parsed.valid, source="csv" if args.csv else "submitted",
-                                batch_name=args.batch, rescan_existing=args.rescan)
+        if args.what == "domains":
+            result = insert_domains(session, parsed.valid, source="csv" if args.csv else "submitted",
+                                    batch_name=args.batch, rescan_existing=args.rescan)
+        else:
+            result = insert_urls(session, args.what, parsed.valid, batch_name=args.batch)
     print(
         f"{result.inserted} queued, {len(result.existing)} already present"
         + (f" ({result.requeued} requeued)" if result.requeued else "")
@@ -96,12 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("url", help="print the database URL (password hidden)").set_defaults(func=_db_url)
 
     submit = sub.add_parser("submit", help="submit work").add_subparsers(dest="what", required=True)
-    sd = submit.add_parser("domains", help="queue domains for the homepage metadata scan")
-    sd.add_argument("domains", nargs="*")
-    sd.add_argument("--csv", type=Path, help="CSV file with a domain/website/url column")
-    sd.add_argument("--batch", help="name this submission to follow it with `scrapersky status --batch`")
-    sd.add_argument("--rescan", action="store_true", help="queue domains already present again")
-    sd.set_defaults(func=_submit_domains)
+    for what, help_text in (
+        ("domains", "queue domains for the homepage metadata scan"),
+        ("sitemaps", "queue sitemap URLs for import into pages"),
+        ("pages", "queue page URLs for contact scraping"),
+    ):
+        sd = submit.add_parser(what, help=help_text)
+        sd.add_argument("values", nargs="*", metavar=what.upper())
+        sd.add_argument("--csv", type=Path, help="CSV file with a domain/website/url/sitemap/page column")
+        sd.add_argument("--batch", help="name this submission to follow it with `scrapersky status --batch`")
+        if what == "domains":
+            sd.add_argument("--rescan", action="store_true", help="queue domains already present again")
+        sd.set_defaults(func=_submit)
 
     st = sub.add_parser("status", help="per-stage queue depth, in flight, done, errors")
     st.add_argument("--batch", help="only domains of this submission")
@@ -109,9 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--interval", type=float, default=2.0)
     st.set_defaults(func=_status)
 
-    from scrapersky_pipelines import cli_export
+    from scrapersky_pipelines import cli_export, cli_places
 
     cli_export.register(sub)
+    cli_places.register(sub)
     return p
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from scrapersky_pipelines.defs import contacts, domains, sitemaps
+from scrapersky_pipelines.defs import contacts, domains, places, sitemaps
 from scrapersky_pipelines.defs.queues.group import StageGroup
 from scrapersky_pipelines.defs.queues.sensors import build_failure_sensor, build_queue_sensor, build_reaper_sensor
 from scrapersky_pipelines.defs.resources import build_resources
 
-GROUPS: tuple[StageGroup, ...] = (domains.GROUP, sitemaps.GROUP, contacts.GROUP)
+GROUPS: tuple[StageGroup, ...] = (places.GROUP, domains.GROUP, sitemaps.GROUP, contacts.GROUP)
 STAGES = tuple(spec for group in GROUPS for spec in group.stages)
 
 

@@ -77,3 +77,27 @@ def test_unreadable_csv_is_one_clear_error(db, capsys, tmp_path):
     assert "no column named" in capsys.readouterr().err
     assert main(["submit", "domains", "--csv", str(tmp_path / "missing.csv")]) == 2
     assert domains() == {}
+
+
+def test_sitemap_and_page_urls_are_queued_under_their_domains(db, capsys, tmp_path):
+    from scrapersky_pipelines.db.models import Page, SitemapFile
+
+    assert main(["submit", "sitemaps", "https://Acme.com:443/sitemap.xml", "shop.acme.com/sitemap_index.xml",
+                 "ftp://acme.com/x", "https://acme.com/sitemap.xml"]) == 0
+    out = capsys.readouterr()
+    assert "2 queued" in out.out and "1 invalid" in out.out and "1 duplicates" in out.out
+    csv = tmp_path / "pages.csv"
+    csv.write_text("page_url\nhttps://beta.org/contact\nhttps://beta.org/contact#form\nnot a url at all\n")
+    assert main(["submit", "pages", "--csv", str(csv), "--batch", "p"]) == 0
+    out = capsys.readouterr()
+    assert "1 queued" in out.out and "duplicate row 3" in out.err and "invalid  row 4" in out.err
+    with transaction() as s:
+        files = s.execute(sa.select(SitemapFile.url, SitemapFile.import_status, SitemapFile.discovery_method)).all()
+        pages = s.execute(sa.select(Page.url, Page.scrape_status, Page.source)).all()
+        known = s.execute(sa.select(Domain.domain, Domain.scan_status, Domain.submit_batch)).all()
+    assert sorted(files) == [("https://acme.com/sitemap.xml", "Queued", "submitted"),
+                             ("https://shop.acme.com/sitemap_index.xml", "Queued", "submitted")]
+    assert pages == [("https://beta.org/contact", "Queued", "submitted")]
+    assert sorted(known) == [("acme.com", None, None), ("beta.org", None, "p")]  # not queued for a scan
+    assert main(["submit", "pages", "https://beta.org/contact"]) == 0  # Queued already: left alone
+    assert "0 queued, 1 already present" in capsys.readouterr().out

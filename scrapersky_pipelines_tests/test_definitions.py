@@ -14,11 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_definitions_resolve():
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert "domain_metadata" in keys
-    assert defs.resolve_job_def("domain_scan_job")
-    assert defs.resolve_job_def("submit_domains")
+    assert {"places", "local_businesses", "business_domains", "domain_metadata", "sitemap_files",
+            "sitemap_pages", "page_contacts"} <= keys
+    stages = ("place_search", "deep_scan", "domain_extraction", "domain_scan", "sitemap_discovery",
+              "sitemap_import", "page_scrape")
+    for stage in stages:
+        assert defs.resolve_job_def(f"{stage}_job")
+    for job in ("submit_domains", "search_places", "curate"):
+        assert defs.resolve_job_def(job)
     names = {s.name for s in defs.sensors}
-    assert {"domain_scan_sensor", "lease_reaper", "failed_batch_requeue"} <= names
+    assert {f"{stage}_sensor" for stage in stages} | {"lease_reaper", "failed_batch_requeue"} <= names
     for sensor in defs.sensors:
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING, sensor.name
 

@@ -49,8 +49,13 @@ def test_domain_scan_end_to_end_through_a_real_daemon(db, web, tmp_path):
     assert f"{len(domains)} queued" in submit.stdout
 
     def terminal() -> bool:
-        rows = db.execute("SELECT count(*) FROM domains WHERE scan_status NOT IN ('Complete', 'Error')")
-        return rows[0][0] == 0
+        [[open_rows]] = db.execute(
+            "SELECT (SELECT count(*) FROM domains WHERE scan_status NOT IN ('Complete', 'Error')"
+            "   OR sitemap_status IN ('Queued', 'Processing'))"
+            " + (SELECT count(*) FROM sitemap_files WHERE import_status IN ('Queued', 'Processing'))"
+            " + (SELECT count(*) FROM pages WHERE scrape_status IN ('Queued', 'Processing'))"
+        )
+        return open_rows == 0
 
     started = time.monotonic()
     with running_daemon(env, tmp_path / "daemon.log"):
@@ -68,17 +73,22 @@ def test_domain_scan_end_to_end_through_a_real_daemon(db, web, tmp_path):
         status, error, title, sitemap_status = rows[d]
         assert status == "Complete", (d, error)
         assert title == expected(d).title
-        assert sitemap_status == "Queued"  # the policy queued sitemap discovery
+        assert sitemap_status == "Complete"  # the policy queued discovery, whose sensor ran it
     for kind, d in broken.items():
         status, error, _, sitemap_status = rows[d]
         assert status == "Error", (kind, d)
         assert error.split(":", 1)[0] in EXPECTED_ERRORS[kind], (kind, error)
         assert kind not in ("404", "500") or kind in error, (kind, error)
         assert sitemap_status is None
-    batches = db.execute("SELECT status, rows_claimed, run_id FROM batches")
+    batches = db.execute("SELECT status, rows_claimed, run_id, stage FROM batches")
     assert batches and all(b[0] == "Complete" and b[2] for b in batches)
+    assert {b[3] for b in batches} == {"domain_scan", "sitemap_discovery", "sitemap_import", "page_scrape"}
+    [[pages, scraped, contacts]] = db.execute(
+        "SELECT count(*), count(*) FILTER (WHERE contact_status = 'ContactFound'), (SELECT count(*) FROM contacts)"
+        " FROM pages")
+    assert pages and scraped and contacts
 
     logs = db.bouncer.log_text() + db.pg_log_text()
     assert "prepared statement" not in logs
-    print(f"\nend-to-end: {len(domains)} domains terminal in {elapsed:.1f}s "
-          f"({len(domains) / elapsed:.2f} domains/s including daemon start-up)")
+    print(f"\nend-to-end: {len(domains)} domains through scan, discovery, import and scrape in {elapsed:.1f}s "
+          f"({len(domains) / elapsed:.2f} domains/s including daemon start-up); {pages} pages, {contacts} contacts")

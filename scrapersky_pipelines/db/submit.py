@@ -78,3 +78,42 @@ class DomainSubmission:
             rescan_existing=self.rescan_existing,
         )
         return {"inserted": result.inserted, "already_present": len(result.existing), "requeued": result.requeued}
+
+
+def _domain_ids(session: Session, domains: Sequence[str], batch_name: str | None) -> dict[str, int]:
+    """Ids of these domains, inserting missing ones unqueued (a submitted URL says nothing about a scan)."""
+    insert_domains(session, sorted(set(domains)), source="submitted_url", batch_name=batch_name, queue_scan=False)
+    rows = session.execute(sa.select(Domain.id, Domain.domain).where(Domain.domain.in_(set(domains))))
+    return {r.domain: r.id for r in rows}
+
+
+def insert_urls(
+    session: Session, kind: str, urls: Sequence[tuple[str, str]], *, batch_name: str | None = None,
+) -> Inserted:
+    """Insert submitted sitemap or page URLs, given as (url, domain) pairs, each queued for its stage
+    (sitemap import or page scrape). Known URLs are queued again unless already queued or in flight."""
+    from . import queue
+    from .models import Page, SitemapFile
+    from .stages import QUEUES
+
+    model, stage, extra = {
+        "sitemaps": (SitemapFile, "sitemap_import", {"discovery_method": "submitted"}),
+        "pages": (Page, "page_scrape", {"source": "submitted"}),
+    }[kind]
+    ids = _domain_ids(session, [d for _, d in urls], batch_name)
+    inserted: set[str] = set()
+    all_ids: list[int] = []
+    for start in range(0, len(urls), CHUNK):
+        chunk = urls[start:start + CHUNK]
+        rows = [{"domain_id": ids[d], "url": u, **extra} for u, d in chunk]
+        new = session.execute(
+            insert(model).values(rows).on_conflict_do_nothing(index_elements=["domain_id", "url"])
+            .returning(model.id, model.url)
+        ).all()
+        inserted.update(r.url for r in new)
+        all_ids += session.execute(
+            sa.select(model.id).where(sa.tuple_(model.domain_id, model.url).in_([(r["domain_id"], r["url"]) for r in rows]))
+        ).scalars().all()
+    queued = queue.enqueue(session, QUEUES[stage], all_ids)
+    existing = [u for u, _ in urls if u not in inserted]
+    return Inserted(len(inserted), existing, max(queued - len(inserted), 0))

@@ -9,6 +9,7 @@ import dagster as dg
 from scrapersky_pipelines.resources.database import Database
 from scrapersky_pipelines.resources.http import HttpResource
 from scrapersky_pipelines.resources.io_manager import PostgresIOManager
+from scrapersky_pipelines.resources.places import build_places_resources
 
 
 def env_or(name: str, default):
@@ -34,4 +35,5 @@ def build_resources() -> dict:
         "database": database,
         "http": http,
         "pg_io": PostgresIOManager(database=database),
+        **build_places_resources(),
     }

@@ -2,9 +2,12 @@
 
 A healthy site is named ``<brand>-<trade>-<NNNN>.com``; everything about it (pages, contacts,
 tech markers, robots.txt, sitemaps) follows from the name and the seed, and its shape varies with
-the index NNNN so that any run of consecutive indexes covers every variant. `build_site` renders
-the site lazily (path -> `Response`), `expected` gives the gold values. Broken and hostile sites are
-``broken-<kind>-NN.com`` (``.net`` for "unknown-host", a name the resolve map never serves); their behaviour lives in `hostile.py`.
+the index NNNN so that any run of consecutive indexes covers every variant. A site answers on its
+own name, on ``www.`` (some live there, the apex redirecting) and, for cross-host sitemaps, on
+``cdn.<domain>``. `build_site` renders the site lazily (path -> `Response`), `expected` gives the
+gold values, including what a sitemap discoverer must report (`SitemapGold`). Broken and hostile
+sites are ``broken-<kind>-NN.com`` (``.net`` for "unknown-host", a name the resolve map never
+serves); their behaviour lives in `hostile.py`.
 """
 
 from __future__ import annotations

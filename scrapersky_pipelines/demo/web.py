@@ -2,9 +2,11 @@
 
 Clients map names to it with resolve entries (``*.com:80:127.0.0.1:<port>``) and fetch plain
 ``http://<domain>/`` URLs. Healthy ``<brand>-<trade>-NNNN.com`` sites come from `sites.py`
-(generated on demand, LRU-cached); ``broken-<kind>-NN.com`` hosts follow `hostile.py` plans. The
-server is raw asyncio rather than a framework because hostile plans need byte-level control
-(lying lengths, resets, dripping, oversized headers).
+(generated on demand, LRU-cached), including their ``www.`` and ``cdn.`` hosts and the sitemaps
+that must arrive throttled (429 + Retry-After on every other request), dripped or oversized;
+``broken-<kind>-NN.com`` hosts follow `hostile.py` plans. The server is raw asyncio on its own
+thread rather than a framework because hostile plans need byte-level control (lying lengths,
+resets, dripping, oversized headers).
 
     python -m scrapersky_pipelines.demo.web --port 8088 --seed 0
 """
@@ -55,7 +57,7 @@ class _Request(NamedTuple):
     headers: dict[str, str]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)
 def _gzipped(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
@@ -113,8 +115,10 @@ def _reason(status: int) -> str:
 class SyntheticWeb:
     """Serves the synthetic web on a background thread with its own event loop.
 
-    `slow_seconds` is how long "timeout" hosts wait and slow-drip hosts drip; `retry_after` is the
-    Retry-After of 429/503 hosts. `request_log` holds the last `log_size` requests.
+    `slow_seconds` is how long "timeout" hosts wait and slow-drip hosts drip; `drip_interval` the
+    gap between the pieces of dripped bodies (slow-drip hosts, "slow" sitemaps); `retry_after`
+    the Retry-After of 429/503 hosts and throttled sitemaps. `site_cache_size` generated sites
+    stay cached (LRU). `request_log` holds the last `log_size` requests.
     """
 
     def __init__(

@@ -181,6 +181,7 @@ class _Item:
     url: str = field(compare=False)
     key: str = field(compare=False)
     category: str = field(compare=False)
+    order: int = field(default=0, compare=False)  # when it was taken from the frontier
 
 
 @dataclass(slots=True)
@@ -260,6 +261,7 @@ class _Crawl:
         self.start_url: str | None = None
         self.deadline = 0.0
         self._seq = 0
+        self._taken_count = 0
 
     # -- frontier -------------------------------------------------------------------------------
 
@@ -299,6 +301,8 @@ class _Crawl:
             if item.key in self.taken or item.key in self.done:
                 continue
             self.taken.add(item.key)
+            self._taken_count += 1
+            item.order = self._taken_count
             return item
         return None
 
@@ -413,7 +417,8 @@ class _Crawl:
             url = crawl_key(f"{scheme}://{self.host}/")
             if url is None:
                 return "homepage_unreachable", f"homepage unreachable: invalid_url: no web URL for {self.host!r}"
-            item = _Item(0, 0, self._next_seq(), url, url, "other")
+            self._taken_count += 1
+            item = _Item(0, 0, self._next_seq(), url, url, "other", self._taken_count)
             self.queued.add(url)
             self.taken.add(url)
             outcome = await self._within_budget(self._visit(item))
@@ -457,6 +462,14 @@ class _Crawl:
             return outcome.robots_reason or "robots.txt unavailable"
         return page.error or page.error_kind or "unknown error"
 
+    def _parallel(self) -> int:
+        # With a Crawl-delay the client spaces request starts anyway, and a queued request's wait counts
+        # against its own total timeout: one at a time is as fast and never times out in the queue.
+        start_host = urlsplit(self.start_url).hostname if self.start_url else None
+        if self.client.host_delay(start_host or self.host) > 0:
+            return 1
+        return self.concurrency
+
     def _enough(self) -> bool:
         wanted = self.stop_after_emails
         return wanted is not None and self.contact_page_seen and len(self.emails) >= wanted
@@ -470,8 +483,8 @@ class _Crawl:
         try:
             while True:
                 if loop.time() >= self.deadline:
-                    return self._budget_stop()
-                while early is None and len(inflight) < self.concurrency and \
+                    return early or self._budget_stop()
+                while early is None and len(inflight) < self._parallel() and \
                         self.visited + len(inflight) < self.max_pages:
                     item = self._next_item()
                     if item is None:
@@ -485,7 +498,7 @@ class _Crawl:
                 )
                 if not done:
                     return early or self._budget_stop()
-                for task in sorted(done, key=lambda t: inflight[t].seq):
+                for task in sorted(done, key=lambda t: inflight[t].order):
                     inflight.pop(task)
                     self._record(task.result())
                 if early is None and self._enough():
@@ -512,7 +525,7 @@ class _Crawl:
         return self._result(stop, loop.time() - started)
 
     def _result(self, stop: tuple[str, str], elapsed: float) -> CrawlResult:
-        outcomes = sorted(self.outcomes, key=lambda o: o.item.seq)
+        outcomes = sorted(self.outcomes, key=lambda o: o.item.order)
         pages = tuple(o.page for o in outcomes)
         contacts: dict[str, CrawlContact] = {}
         phones: dict[str, CrawlPhone] = {}

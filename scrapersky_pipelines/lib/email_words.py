@@ -16,11 +16,11 @@ ROLE_LOCALS = frozenset(
     """
     info infos information informations office hello hi hey contact contacts contactus contact-us support
     admin administrator administration billing bookings booking book reception enquiries enquiry inquiries
-    inquiry help helpdesk service services customerservice customer-service customercare care sales team mail
+    inquiry help helpdesk service services customerservice customer-service customercare sales team mail
     email e-mail post noreply no-reply donotreply do-not-reply webmaster hostmaster postmaster marketing press
     media pr news newsletter jobs job careers career hr recruiting recruitment karriere bewerbung accounts
     accounting finance invoices invoice orders order shop store reservations reservation reserve events event
-    membership members feedback privacy legal compliance security abuse dpo gdpr datenschutz impressum studio
+    membership members feedback privacy legal compliance security abuse dpo gdpr datenschutz impressum
     clinic practice appointments appointment frontdesk front-desk general management hq headoffice
     kontakt anfrage anfragen buero bureau verkauf vertrieb rechnung rechnungen empfang termin termine praxis
     kanzlei bestellung bestellungen auftrag service-center kundenservice kundendienst zentrale verwaltung
@@ -32,7 +32,7 @@ ROLE_LOCALS = frozenset(
     assistenza preventivi
     verkoop klantenservice receptie administratie boekingen bestellingen afspraken offerte
     contato atendimento vendas financeiro comercial agendamento orcamento suporte
-    restaurant hotel cafe salon bakery bar kitchen concierge guestservices guest events catering
+    concierge guestservices guest events catering
     hallo welcome enquire support-team helpline customers client clients partners partner
     """.split()
 )
@@ -114,7 +114,10 @@ FIRST_NAMES = frozenset(
     giulia chiara francesca federica valentina alessia sofia elisa silvia martina simona
     johannes willem jeroen pieter hendrik bart sander thijs daan bram ruben joost maarten anouk sanne femke
     lotte eva fleur iris lieke marieke joao joão pedro tiago rodrigo gustavo bruno felipe rafael thiago
-    lucas mateus ana beatriz fernanda juliana camila larissa leticia patricia adriana
+    lucas mateus ana beatriz fernanda juliana camila larissa leticia patricia adriana mariana gabriela
+    sean conor aoife niamh siobhan ciaran liam declan orla
+    taro hanako kenji yuki hiroshi takashi akira yuko keiko naoko haruto yui sakura
+    wei li ming priya rahul anil sunita raj
     """.split()
 )
 SURNAMES = frozenset(
@@ -141,6 +144,9 @@ SURNAMES = frozenset(
     silva santos oliveira souza sousa rodrigues ferreira alves pereira lima gomes ribeiro carvalho almeida
     lopes soares fernandes vieira barbosa rocha dias nascimento andrade moreira nunes marques machado mendes
     freitas cardoso ramos goncalves araujo costa
+    peeters janssens maes claes wouters goossens
+    murphy kelly obrien byrne ryan oconnor doyle mccarthy
+    sato suzuki takahashi tanaka watanabe ito yamamoto nakamura kobayashi kato yamada sasaki yoshida
     """.split()
 )
 

@@ -38,6 +38,7 @@ __all__ = ["EmailHit", "extract_emails"]
 
 _ADDRESS_RE = re.compile(r"(?<![\w.+-])([\w+-]{1,64}(?:\.[\w+-]{1,64}){0,8})@((?:[\w-]{1,63}\.){1,8}[\w-]{1,63})")
 _WHITESPACE_RE = re.compile(r"\s+")
+_AT_HINT_RE = re.compile(r"[\[({]\s?at\s?[\])}]|&#0*64;|%40", re.I)
 _HEX_PAIR_RE = re.compile(r"^[0-9a-fA-F]{2}")
 _NAME_RE = re.compile(
     r"(?<![\w])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+(?:\s+(?:van|von|de|da|del|der|den|di|le|la|du|dos|das|ter|zu)){0,2}"
@@ -243,9 +244,10 @@ def extract_emails(page: Page, page_domain: str | None) -> tuple[list[EmailHit],
         if style and "rtl" in style and "bidi-override" in style:
             reversed_texts.append(element.text_content()[::-1])
         for attribute, value in attrib.items():
-            if "@" in value and attribute not in _ATTRIBUTES_SKIPPED and not attribute.startswith("on"):
-                if attribute in {"content", "value"} or attribute.startswith("data-"):
-                    attributes.append(js_unescape(value))
+            if attribute in _ATTRIBUTES_SKIPPED or not (attribute in {"content", "value"} or attribute[:5] == "data-"):
+                continue
+            if "@" in value or (attribute[:5] == "data-" and _AT_HINT_RE.search(value)):
+                attributes.append(js_unescape(value))
 
     for payload in cf_payloads:
         decoded = decode_cfemail(payload)

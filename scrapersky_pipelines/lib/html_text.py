@@ -7,7 +7,8 @@ walks the tree once (iteratively, so nesting depth costs no recursion), producin
   stays one address) and records each inline-element boundary offset in `boundaries` (sorted); `spaced_text`
   puts a space at those boundaries instead (so ``<b>Tel</b><span>030 1234567</span>`` does not glue the label
   to the number). Block elements and ``<br>`` become newlines in both. script/style/noscript/template/comment
-  content is skipped; tails are kept. ``<wbr>``, zero-width characters and soft hyphens vanish, and the
+  content is skipped; tails are kept. ``<wbr>`` adds no boundary; zero-width characters and soft hyphens vanish;
+  the
   full-width at sign is folded to ``@``.
 - the element list (for links and attributes), JSON-LD blocks (parsed leniently), inline script bodies,
   and the ``<html lang>`` value.
@@ -186,7 +187,8 @@ def parse_page(html: str | bytes) -> Page:
         node, entering = stack.pop()
         tag = node.tag
         if not entering:
-            chunks.append("\n" if tag in _BLOCK_TAGS else None)
+            if tag != "wbr":
+                chunks.append("\n" if tag in _BLOCK_TAGS else None)
             if node.tail:
                 chunks.append(_clean(node.tail))
             continue
@@ -197,10 +199,6 @@ def parse_page(html: str | bytes) -> Page:
             continue
         elements.append(node)
         lowered = tag if tag.islower() else tag.lower()
-        if lowered == "wbr":
-            if node.tail:
-                chunks.append(_clean(node.tail))
-            continue
         if lowered in _SKIP_TAGS:
             if lowered == "script":
                 body = node.text or ""
@@ -225,7 +223,9 @@ def parse_page(html: str | bytes) -> Page:
             if node.tail:
                 chunks.append(_clean(node.tail))
             continue
-        chunks.append("\n" if lowered in _BLOCK_TAGS else None)
+        if lowered != "wbr":
+            # libxml2 does not know <wbr> is void and nests what follows inside it: walk it, but add no boundary.
+            chunks.append("\n" if lowered in _BLOCK_TAGS else None)
         if node.text:
             chunks.append(_clean(node.text))
         stack.append((node, False))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -71,11 +71,11 @@ def crawl_key(url: str, base: str | None = None) -> str | None:
     path = _PATH_SESSION_RE.sub("", parts.path) if ";" in parts.path else parts.path
     query = parts.query
     if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
-        if len(kept) != len(pairs):
-            # Re-encoding only when something was dropped keeps untouched queries byte-identical.
-            query = urlencode(kept, doseq=False, safe="/:@!$'()*,;")
+        # Raw pairs, never decoded and re-encoded, so "a+b" and "a%20b" stay as the site wrote them.
+        pairs = query.split("&")
+        kept = [pair for pair in pairs if pair and not _is_tracking(unquote_plus(pair.split("=", 1)[0]))]
+        if len(kept) != len([pair for pair in pairs if pair]):
+            query = "&".join(kept)
     if path == parts.path and query == parts.query:
         return normalized
     return normalize_url(urlunsplit((parts.scheme, parts.netloc, path or "/", query, "")))

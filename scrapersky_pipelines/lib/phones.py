@@ -47,6 +47,10 @@ _TYPE_NAMES = {
     if name.isupper() and isinstance(value, int)
 }
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Full-width digits and punctuation (Japanese, Chinese pages) folded one-to-one, so offsets stay valid.
+_FOLD = {0xFF10 + d: ord("0") + d for d in range(10)}
+_FOLD.update({0xFF0D: "-", 0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2212: "-", 0x30FC: "-", 0xFF08: "(",
+              0xFF09: ")", 0xFF0B: "+", 0x3000: " ", 0xFF0E: "."})
 # ccTLDs used as generic names (.io, .co, .me, .tv ...) say nothing about where a business is.
 _GENERIC_CCTLDS = frozenset("co io me tv fm ai ly gg to ws cc la so sh ac am vc nu tk ms gl im is ag bz sc cx".split())
 _CCTLD_REGION = {"uk": "GB", "eu": None}
@@ -73,7 +77,8 @@ _KEYWORD_RE = re.compile(
     r"fatura|nota fiscal|\bref\b|reference|referenz|\bsku\b|artikel-?nr|artikelnummer|art\.-?nr|\bitem\b|"
     r"tracking|sendungsnummer|suivi|seguimiento|\bust\b|ust-?id|\bvat\b|\btva\b|\biva\b|p\.\s?iva|partita|"
     r"\bbtw\b|steuer-?nr|steuernummer|steuer-?id|\btax\b|siret|siren|cnpj|\bcpf\b|\bnif\b|\bcif\b|\babn\b|"
-    r"\bacn\b|\bhrb\b|\bhra\b|\bkvk\b|registr|handelsregister|iban|\bbic\b|swift|kontonummer|konto-?nr|"
+    r"\bacn\b|\bhrb\b|\bhra\b|\bkvk\b|\bkbo\b|\brcs\b|(?-i:\bEIN\b)|\buid\b|firmenbuch|codice fiscale|\bc\.\s?f\.|"
+    r"company\s*(?:no|number|reg)|\bcro\b|registr|handelsregister|iban|\bbic\b|swift|kontonummer|konto-?nr|"
     r"\bkonto\b|kundennummer|kunden-?nr|customer\s*(?:no|number|#|id)|client\s*(?:no|id|n°)|"
     r"account\s*(?:no|number|#)|isbn|\bean\b|gtin|\bupc\b|serial|\bmodel|licen[cs]e|lizenz|patent|ticket|"
     r"case\s*(?:no|number|#|id)|\bpo box|postfach|\bzip\b|postcode|\bplz\b|\blat\b|\blng\b|\blon\b|"
@@ -274,7 +279,7 @@ def extract_phones(page: Page, region: str) -> list[PhoneHit]:
         if number is not None:
             keep(_hit(number, value, "text"))
 
-    text = page.spaced_text
+    text = page.spaced_text.translate(_FOLD)
     for start, end in _windows(text):
         for match in PhoneNumberMatcher(text[start:end], region, leniency=Leniency.VALID):
             absolute_start, absolute_end = start + match.start, start + match.end

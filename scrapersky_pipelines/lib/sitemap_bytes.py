@@ -81,7 +81,7 @@ _AMP_LOOKBEHIND = 12
 
 
 class Utf8Normaliser:
-    """Any declared encoding -> valid UTF-8 bytes, minus illegal control bytes, bare `&` escaped."""
+    """Any declared encoding -> valid UTF-8 bytes, minus characters XML forbids, bare `&` escaped."""
 
     def __init__(self, encoding: str, bom_length: int) -> None:
         self._utf8 = encoding == "utf-8"
@@ -113,6 +113,9 @@ class Utf8Normaliser:
         text = self._decoder.decode(data)
         if "\ufffd" in text:
             self.replaced = True
+        if "\ufffe" in text or "\uffff" in text:
+            # Noncharacters libxml2 refuses (it would end the parse); the regex path must agree.
+            text = text.replace("\ufffe", "").replace("\uffff", "")
         return text.encode("utf-8")
 
     def close(self) -> bytes:

@@ -1,4 +1,4 @@
-"""Records produced by sitemap discovery: one per sitemap file found, and the outcome for a domain."""
+"""Records produced by sitemap discovery: one per sitemap file, and the outcome for a domain."""
 
 from __future__ import annotations
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 
 _WS = r"[ \t\r\n]"
-# Prolog (whitespace, PIs, comments) then an unprefixed, not self-closing <urlset ...>.
+# Prolog (whitespace, PIs, comments) then an unprefixed, not self-closing <urlset ...> whose
+# attributes are well-formed: libxml2 reports a broken root tag only later, after the fast path
+# would already have emitted records the lxml path never produces.
+_ATTR = rf"""{_WS}+[A-Za-z_:][\w.:-]*{_WS}*={_WS}*(?:"[^"<]*"|'[^'<]*')"""
 ROOT_PREFIX = re.compile(
-    r"(?:[ \t\r\n]+|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!-))*-->)*<urlset(?:[ \t\r\n][^<>]*)?(?<!/)>"
+    rf"(?:{_WS}+|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!-))*-->)*<urlset(?:{_ATTR})*{_WS}*>"
 )
 ROOT_PREFIX_WAIT = 4096  # chars to wait for the whole root tag before giving the body to lxml
 

@@ -168,9 +168,13 @@ class XmlFormat:
         text = fast.xml_text
         batch: list[SitemapEntry] = []
         append = batch.append
+        # "]]>" outside CDATA is a syntax error for lxml; a block holding it goes to lxml too.
+        cdata_end = "]]>" in buf
         pos = unfed = 0
         while pos < limit:
             m = canonical(buf, pos, limit)
+            if m is not None and cdata_end and "]]>" in m.group(0):
+                m = None
             try:
                 if m is not None:
                     loc, lastmod, changefreq, priority = m.groups()
@@ -189,6 +193,8 @@ class XmlFormat:
                         append(entry)
                     continue
                 m = fast.ANY_ORDER_URL.match(buf, pos, limit)
+                if m is not None and cdata_end and "]]>" in m.group(0):
+                    m = None
                 fields = fast.any_order_fields(m.group(1)) if m is not None else None
                 if m is not None and fields is not None:
                     entry = values(*(None if f is None else text(f) for f in fields))

@@ -13,7 +13,6 @@ PROTOCOL_MAX_URLS = 50_000
 PROTOCOL_MAX_BYTES = 52_428_800  # 50 MiB uncompressed, sitemaps.org
 
 
-
 @dataclass(frozen=True, slots=True)
 class SitemapImage:
     """One `<image:image>` block (title/caption/license are deprecated by Google but still common)."""
@@ -43,6 +42,8 @@ class SitemapNews:
 class SitemapEntry:
     """One page URL from a urlset, plain-text sitemap or feed (treat as immutable).
 
+    `lastmod` is timezone-aware (naive values are read as UTC); `priority` is within 0..1;
+    `changefreq` is one of the protocol's seven lower-case words; `title` comes from feeds.
     `videos` holds one dict per `<video:video>` keyed by the protocol's element names
     (thumbnail_loc, title, description, content_loc, player_loc, duration, ...).
     `alternates` maps hreflang to href (`<xhtml:link rel="alternate">`).
@@ -92,12 +93,16 @@ class SitemapParseResult:
 
     `error` is set when the body is not a usable sitemap (`kind == "invalid"`) or when a hard cap
     stopped the parse; `truncated` is True whenever parsing stopped before the end of the document.
+    `entry_count` is the number of entries parsed: `len(entries)` from `parse_sitemap`
+    (deduplicated), the streamed count in a stream's `summary()` (where `entries` is empty).
     """
 
     url: str
     kind: SitemapKind
     entries: list[SitemapEntry] = field(default_factory=list)
     children: list[SitemapChild] = field(default_factory=list)
+    entry_count: int = 0
+    child_count: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     truncated: bool = False
@@ -113,14 +118,6 @@ class SitemapParseResult:
     has_videos: bool = False
     has_news: bool = False
     has_alternates: bool = False
-
-    @property
-    def entry_count(self) -> int:
-        return len(self.entries)
-
-    @property
-    def child_count(self) -> int:
-        return len(self.children)
 
     @property
     def ok(self) -> bool:

@@ -12,9 +12,19 @@ Pure (no network, no Dagster). Public API:
   has_images, has_videos, has_news, has_alternates.
 - `SitemapParser(url, content_type=None, *, limits, depth, ancestors)`: push parser for bodies
   that arrive in pieces (e.g. an async HTTP response). `feed(chunk) -> list[SitemapItem]`,
-  `close() -> list[SitemapItem]`, then `summary() -> SitemapParseResult` (no entries, children
-  kept) and the same attributes as the result; `done` turns True when more input cannot
-  matter (stop reading). Records are `SitemapEntry` or `SitemapChild` (`SitemapItem`).
+  `close() -> list[SitemapItem]`, then `summary() -> SitemapParseResult` (no entries; counts,
+  children, flags kept) and the same fields as attributes (`kind`, `children`, `warnings`,
+  `error`, `entry_count`, `child_count`, flags...); `done` turns True when more input cannot
+  matter (stop reading). Records are `SitemapEntry` or `SitemapChild` (`SitemapItem`):
+
+      parser = SitemapParser(url, response.headers.get("content-type"))
+      async for chunk in response.aiter_raw():      # raw or transport-decoded, both work
+          store(parser.feed(chunk))
+          if parser.done:
+              break
+      store(parser.close())
+      result = parser.summary()
+
 - `iter_sitemap(source, url, content_type=None, limits=..., *, depth, ancestors) -> SitemapStream`:
   iterate records from bytes, a binary file or an iterable of byte chunks with flat memory;
   the stream is a `SitemapParser`, so after iteration it carries the summary too.
@@ -26,8 +36,11 @@ breaks off keeps every record completed before the break (`truncated`, with a wa
 
 Safety: a DOCTYPE or ENTITY declaration makes the body invalid; entities are never resolved,
 nothing is fetched. The protocol's 50,000 URLs / 50 MB per file only produce warnings; the hard
-caps in `SitemapLimits` (compressed and decompressed bytes, entries, index depth) stop the parse,
-keep what was parsed and name themselves in `error`.
+caps in `SitemapLimits(max_compressed_bytes=100 MiB, max_decompressed_bytes=256 MiB,
+max_entries=1,000,000, max_index_depth=5, warn_entries=50,000, warn_decompressed_bytes=50 MiB)`
+stop the parse, keep what was parsed and name themselves in `error` ("hard cap max_entries=...").
+`depth` is a file's nesting below the top sitemap and `ancestors` the index URLs that led to it:
+children equal to the file itself, an ancestor or a robots.txt are dropped with a warning.
 """
 
 from __future__ import annotations
@@ -410,19 +423,22 @@ class SitemapParser:
 
     def summary(self) -> SitemapParseResult:
         """The parse result without entries (they were streamed); closes the parser if needed."""
-        return self.to_result([], self.children)
+        return self.to_result()
 
-    def to_result(
-        self, entries: list[SitemapEntry] | None = None, children: list[SitemapChild] | None = None
-    ) -> SitemapParseResult:
-        """Summary of this parser with the records the caller collected (closes it if needed)."""
+    def to_result(self, entries: list[SitemapEntry] | None = None) -> SitemapParseResult:
+        """This parser's result, with the entries the caller collected (closes the parser if needed).
+
+        Without `entries`, `entry_count` is the number of entries streamed.
+        """
         if not self._closed:
             self._out.extend(self.close())
         return SitemapParseResult(
             url=self.url,
             kind=self.kind or "invalid",
             entries=entries if entries is not None else [],
-            children=list(children if children is not None else self.children),
+            children=list(self.children),
+            entry_count=len(entries) if entries is not None else self.entry_count,
+            child_count=len(self.children),
             warnings=list(self.warnings),
             error=self.error,
             truncated=self.truncated,

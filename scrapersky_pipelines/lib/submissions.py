@@ -83,3 +83,25 @@ def read_csv_column(source: str | Path | bytes, columns: tuple[str, ...] = CSV_C
         # a headerless single-column file: the "header" is data too
         return [header, *(str(v) for v in frame.iloc[:, 0].tolist())], 1
     raise CsvError(f"CSV has no column named any of {', '.join(columns[:6])}; found {', '.join(map(str, frame.columns))}")
+
+
+def url_with_domain(raw: str) -> tuple[str, str]:
+    """A submitted sitemap or page URL as (canonical URL, registrable domain); ValueError if unusable."""
+    from urllib.parse import urlsplit
+
+    from .urls import normalize_url, registrable_domain
+
+    text = raw.strip()
+    if not text:
+        raise ValueError("empty")
+    url = normalize_url(text if "://" in text else f"https://{text}")
+    if url is None:
+        raise ValueError("not an http(s) URL")
+    if len(url) > 2048:
+        raise ValueError("URL longer than 2048 characters")
+    host = urlsplit(url).hostname or ""
+    try:
+        domain = normalize_domain(registrable_domain(host) or "")
+    except (InvalidDomain, ValueError):
+        raise ValueError(f"no public registrable domain in {host!r}") from None
+    return url, domain

@@ -130,7 +130,7 @@ FINGERPRINTS: tuple[Fingerprint, ...] = (
       src=(r"/plugins/woocommerce/",), html=(("woocommerce", r"\bwoocommerce(?:-page|-no-js|-cart|_params)?\b"),),
       cookies=(r"^woocommerce_", r"^wp_woocommerce_session_"), implies=("WordPress",)),
     F("Magento", "E-commerce", src=(r"/static/version\d+/frontend/", r"/skin/frontend/", r"mage/cookies\.js"),
-      html=("text/x-magento-init", "mage.cookies", "/static/version"),
+      html=("text/x-magento-init", "mage.cookies", ("/static/version", r"/static/version\d{6,}/")),
       headers=(("x-magento-cache-debug", ""), ("x-magento-tags", "")), cookies=(r"^mage-cache-", r"^X-Magento-Vary$"),
       implies=("PHP",)),
     F("BigCommerce", "E-commerce", src=(r"bigcommerce\.com",), html=("cdn11.bigcommerce.com",),
@@ -244,7 +244,7 @@ FINGERPRINTS: tuple[Fingerprint, ...] = (
     F("Formspree", "Forms", html=("formspree.io",)),
     # --- JavaScript libraries and frameworks ----------------------------------------------------------------
     F("jQuery", "JavaScript library",
-      src=(r"jquery[.-]" + V + r"(?:\.slim)?(?:\.min)?\.js", r"/jquery/" + V + r"/", r"jquery@" + V,
+      src=(r"jquery[.-]" + V + r"(?:\.slim)?(?:\.min)?(?:\.[0-9a-f]{6,})?\.js", r"/jquery/" + V + r"/", r"jquery@" + V,
            r"(?:^|/)jquery(?:\.slim)?(?:\.min)?\.js\?ver=" + V, r"(?:^|/)jquery(?:\.slim)?(?:\.min)?\.js", r"code\.jquery\.com/jquery")),
     F("jQuery UI", "JavaScript library",
       src=(r"jquery-ui[.-]" + V, r"/jqueryui/" + V + r"/", r"jquery-ui(?:\.min)?\.js", r"/jquery/ui/"),
@@ -304,7 +304,8 @@ FINGERPRINTS: tuple[Fingerprint, ...] = (
       implies=("WordPress",)),
     # --- servers, CDNs, hosting, languages ------------------------------------------------------------------
     F("Cloudflare", "CDN", headers=(("server", r"^cloudflare"), ("cf-ray", ""), ("cf-cache-status", "")),
-      cookies=(r"^__cf_bm$", r"^__cfduid$", r"^cf_clearance$", r"^__cflb$"), html=("/cdn-cgi/",)),
+      cookies=(r"^__cf_bm$", r"^__cfduid$", r"^cf_clearance$", r"^__cflb$"),
+      html=("/cdn-cgi/", "data-cfemail=")),
     F("Nginx", "Web server", headers=(("server", r"^nginx(?:/(?P<version>\d[\d.]*))?"),)),
     F("Apache HTTP Server", "Web server", headers=(("server", r"^Apache(?:/(?P<version>\d[\d.]*)|\s|$)"),)),
     F("Microsoft IIS", "Web server", headers=(("server", r"^Microsoft-IIS(?:/(?P<version>\d[\d.]*))?"),)),

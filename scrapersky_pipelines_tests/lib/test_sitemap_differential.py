@@ -8,6 +8,7 @@ prefixes), then cut at random points and fed in random chunk sizes.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,27 @@ def test_fast_path_matches_lxml(seed: int) -> None:
         slow = _parse(body[:cut], False, random.Random(seed - cut))
         assert fast == slow, cut
     assert _parse(body, True, rng)[0] == "urlset"
+
+
+CASES = Path(__file__).parent / "sitemap_cases"
+TOKENS = [b"<", b">", b"&", b"]]>", b"<![CDATA[", b"<!--", b"-->", b"\x00", b"\xff", b"</url>", b"<url>", b"<loc>",
+          b"</loc>", b"<?", b"?>", b"&#", b";", b"\r", b"\n", b"</urlset>", b"&#xFFFE;", "\ufffe".encode()]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mangled_fixtures_never_raise_and_both_paths_agree(seed: int) -> None:
+    """Fixtures with random insertions and deletions: no exception escapes, both paths agree."""
+    rng = random.Random(seed)
+    bodies = [p.read_bytes() for p in sorted(CASES.glob("*.xml"))]
+    for _ in range(60):
+        body = bytearray(rng.choice(bodies))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(body) + 1)
+            if rng.random() < 0.3:
+                del body[pos : pos + rng.randint(1, 20)]
+            else:
+                body[pos:pos] = rng.choice(TOKENS)
+        fast = _parse(bytes(body), True, random.Random(seed))
+        slow = _parse(bytes(body), False, random.Random(seed))
+        assert fast[:2] == slow[:2], bytes(body)
+        assert all(item.loc.startswith(("http://", "https://")) for item in fast[1])  # type: ignore[attr-defined]

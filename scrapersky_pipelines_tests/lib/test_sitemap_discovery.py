@@ -313,7 +313,7 @@ def test_slow_file_times_out_alone():
     assert index.ok and posts.ok and result.ok
 
 
-def test_time_budget_returns_what_was_found(web):
+def test_time_budget_returns_what_was_found():
     domain = domain_with("slow")
     with SyntheticWeb(drip_interval=0.5) as slow_web:
         result = discover_one(slow_web, domain, time_budget=1.0)

@@ -60,6 +60,28 @@ def test_push_parser_returns_records_as_they_complete() -> None:
     summary = parser.summary()
     assert summary.kind == "urlset" and summary.entries == [] and summary.error is None
     assert summary.has_priority and summary.decompressed_bytes == len(SMALL)
+    assert summary.entry_count == 300 and summary.child_count == 0
+
+
+def test_parse_sitemap_dedupes_but_the_stream_does_not() -> None:
+    body = f"<urlset {NS}>" + "".join(
+        f"<url><loc>https://example.com/{i % 3}</loc><priority>0.{i}</priority></url>" for i in range(7)
+    ) + "</urlset>"
+    streamed = list(iter_sitemap(body.encode(), URL))
+    assert len(streamed) == 7
+    result = parse_sitemap(body.encode(), URL)
+    assert [(e.loc, e.priority) for e in result.entries] == [
+        ("https://example.com/0", 0.0), ("https://example.com/1", 0.1), ("https://example.com/2", 0.2)
+    ]
+    assert result.entry_count == 3
+    assert "4 duplicate URLs dropped (first occurrence kept)" in result.warnings
+
+
+def test_one_huge_feed_is_sliced() -> None:
+    body = b"".join(generated_urlset(20_000))
+    parser = SitemapParser(URL)
+    items = parser.feed(memoryview(body)) + parser.close()
+    assert len(items) == 20_000 and parser.decompressed_bytes == len(body)
 
 
 def test_feed_after_close_and_double_close() -> None:

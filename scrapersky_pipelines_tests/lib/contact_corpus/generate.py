@@ -60,13 +60,14 @@ ROLE_LOCAL = {"en": ("info", "hello", "office", "enquiries", "bookings", "sales"
               "it": ("info", "ciao", "prenotazioni", "ufficio"), "nl": ("info", "contact", "receptie"),
               "ja": ("info", "contact", "support"), "pt": ("contato", "atendimento", "vendas")}
 PLAIN_LOCAL = {"en": "workshop", "de": "werkstatt", "fr": "atelier", "es": "taller", "it": "laboratorio",
-               "nl": "werkplaats", "ja": "tokyo-shop", "pt": "oficina"}
+               "nl": "werkplaats", "ja": "honten", "pt": "oficina"}
 THIRD_PARTY = (("m.keller", "steuerkanzlei-keller.de"), ("dsb", "datenschutz-extern.de"),
                ("j.whitfield", "whitfield-accountants.co.uk"), ("r.delgado", "gestoria-delgado.es"),
                ("pmaes", "boekhouding-maes.be"), ("a.conti", "studioconti-commercialisti.it"))
 FREE_MAIL = ("gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "web.de", "gmx.de",
              "orange.fr", "libero.it", "yahoo.co.jp", "bigpond.com", "hotmail.co.uk", "terra.com.br")
-AGENCIES = (("hello", "pixelwerk-studio.de"), ("studio", "brightpath-digital.com"), ("info", "webagence-lumiere.fr"))
+AGENCIES = (("hello", "pixelwerk-studio.de", "role"), ("projects", "brightpath-digital.com", "third-party"),
+            ("info", "webagence-lumiere.fr", "role"))
 SOCIAL_NETWORKS = ("facebook", "instagram", "x", "linkedin", "youtube", "tiktok", "pinterest", "yelp", "github",
                    "tripadvisor")
 
@@ -215,6 +216,15 @@ def pct_all(text: str) -> str:
     return "".join(f"%{byte:02X}" for byte in text.encode("utf-8"))
 
 
+def ld_add(json_ld: dict, key: str, value: str) -> None:
+    if key not in json_ld:
+        json_ld[key] = value
+    elif isinstance(json_ld[key], list):
+        json_ld[key].append(value)
+    else:
+        json_ld[key] = [json_ld[key], value]
+
+
 def spell(domain: str, dot: str) -> str:
     return dot.join(domain.split("."))
 
@@ -251,7 +261,7 @@ def render_email(spec: Spec, email: Email, rng: random.Random, scripts: list[str
     if form == "text_entity_full":
         return entity_all(a)
     if form == "json_ld":
-        json_ld["email"] = a if rng.random() < 0.7 else "mailto:" + a
+        ld_add(json_ld, "email", a if rng.random() < 0.7 else "mailto:" + a)
         return ""
     if form == "microdata":
         return f'<span itemprop="email">{esc(a)}</span>'
@@ -368,7 +378,7 @@ def render_phone(spec: Spec, phone: Phone, rng: random.Random, json_ld: dict) ->
             return f'<span class="area">{esc(parts[0])}</span> <span class="number">{esc(parts[1])}</span>'
         return f"<span>{esc(shown)}</span>"
     if form == "json_ld":
-        json_ld["telephone"] = display(phone, "intl") if rng.random() < 0.6 else shown
+        ld_add(json_ld, "telephone", display(phone, "intl") if rng.random() < 0.6 else shown)
         return ""
     if form == "microdata":
         return f'<span itemprop="telephone">{esc(shown)}</span>'
@@ -617,7 +627,8 @@ def build_spec(index: int, region: str, rng: random.Random, form_queue: dict[str
             continue
         if network == "github" and index % 3:
             continue
-        link, canonical = social_link(network, handle if network != "linkedin" else slug, rng, region)
+        own = {"linkedin": slug, "x": handle[:15]}.get(network, handle)
+        link, canonical = social_link(network, own, rng, region)
         spec.socials.append(Social(network, link, canonical))
     return spec
 
@@ -771,9 +782,9 @@ def render_page(spec: Spec, rng: random.Random) -> tuple[str, dict[str, str], di
         spec.tech.add("Google Maps")
     credits = ""
     if rng.random() < 0.2:
-        local, host_ = rng.choice(AGENCIES)
+        local, host_, kind = rng.choice(AGENCIES)
         credits = f'<p class="credits">{esc(labels["credits"])} <a href="mailto:{local}@{host_}">{host_}</a></p>'
-        spec.emails.append(Email(f"{local}@{host_}", "role", "mailto"))
+        spec.emails.append(Email(f"{local}@{host_}", kind, "mailto"))
         spec.covers.add("email:agency-credit")
     legal = " · ".join(esc(x) for x in company_ids(spec.region, rng))
     spec.covers.add("phone-fp:company-id")
@@ -826,6 +837,8 @@ def render_page(spec: Spec, rng: random.Random) -> tuple[str, dict[str, str], di
   <p>© {rng.randint(2019, 2024)} {esc(spec.name)}. {esc(labels['rights'])} <a href="/privacy">{esc(labels['privacy'])}</a> · <a href="/imprint">{esc(labels['imprint'])}</a></p>
   {credits}
 </footer>"""
+    if any(e.form.startswith("cf_") for e in spec.emails):
+        scripts.append('<script data-cfasync="false" src="/cdn-cgi/scripts/5c5dd728/cloudflare-static/email-decode.min.js"></script>')
     page = f"""<!DOCTYPE html>
 <html lang="{REGIONS[spec.region]['html_lang']}">
 <head>
