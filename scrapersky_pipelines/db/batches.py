@@ -101,6 +101,8 @@ class BatchOutcome:
                 **self.counts(mine),
                 "duration_seconds": round(duration, 3),
                 "results": {str(o.id): o.error or o.status.value for o in mine[:1000]},
+                # side writes are not split per batch: a multi-batch run reports them on each
+                "writes": side,
             }
         queue.close_batches(session, self.keys, summaries)
         return {"rows_written": written, **side}
@@ -120,6 +122,7 @@ class BatchSummary:
     error_counts: dict[str, int]
     first_errors: list[tuple[int, str]]
     duration_seconds: float
+    writes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, stage: str, keys: list[str]) -> "BatchSummary":
@@ -143,7 +146,29 @@ class BatchSummary:
             error_counts=dict(errors),
             first_errors=sorted((r[0], r[2]) for r in rows if r[1] == PS.ERROR)[:20],
             duration_seconds=max((b.duration_seconds or 0.0) for b in batches) if batches else 0.0,
+            writes=_merge_writes(b.writes for b in batches),
         )
+
+
+@dataclass
+class WrittenAlready:
+    """Counts of writes an op made itself in chunked transactions (e.g. streamed pages), to report."""
+
+    counts: dict[str, int]
+
+    def persist(self, session: Session) -> dict[str, int]:
+        return dict(self.counts)
+
+
+def _merge_writes(all_writes) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    seen: list[dict] = []
+    for writes in all_writes:
+        if writes and writes not in seen:  # one run's writes are stored on each of its batches
+            seen.append(writes)
+            for name, count in writes.items():
+                merged[name] = merged.get(name, 0) + int(count)
+    return merged
 
 
 @dataclass

@@ -317,6 +317,7 @@ class Batch(Base):
     rows_filtered: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     error_counts: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     results: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    writes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # side writes: pages, contacts, files...
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()

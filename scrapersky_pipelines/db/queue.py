@@ -191,6 +191,7 @@ def close_batches(session: Session, keys: Sequence[str], summaries: dict[str, di
                 rows_filtered=s.get("filtered", 0),
                 error_counts=s.get("error_counts") or {},
                 results=s.get("results"),
+                writes=s.get("writes"),
                 finished_at=NOW,
                 duration_seconds=s.get("duration_seconds"),
             )

@@ -1,15 +1,16 @@
 """Bounded same-site crawl of one domain for contacts: the library side of the WF8 email crawl.
 
-`crawl_site` fetches the homepage (trying the next scheme only while the connection itself fails), then
-pages from a priority frontier: contact pages first, then about/team/legal and so on
-(`pages.contact_priority`, or the anchor text when it names a contact page the URL does not), shallower
-before deeper, discovery order last. Seeds (e.g. pages imported from sitemaps) join the frontier at depth 0.
-The crawl never leaves the site (the domain and its subdomains), never queues assets or system paths
-(`classify_url(...).filtered`), skips non-HTML responses, deduplicates on `links.crawl_key` and on final
-URLs after redirects, and checks robots.txt before each page (HttpClient enforces it too; checking first
-tells a skipped page from a fetched one). It stops on an empty frontier, at ``max_pages`` fetches, at the
-time budget (in-flight fetches are cancelled), or early once a contact page and N emails were found.
-Every page's outcome is recorded and no page's failure stops the crawl; the result says why it stopped.
+`crawl_site` fetches the homepage (trying the next scheme only while the connection itself
+fails), then pages from a priority frontier: contact pages first, then about/team/legal and so on
+(`pages.contact_priority`, or the anchor text when it names a contact page the URL does not),
+shallower before deeper, discovery order last. Seeds (e.g. pages imported from sitemaps) join the
+frontier at depth 0. The crawl never leaves the site (the domain and its subdomains), never queues
+assets or system paths (`classify_url(...).filtered`), skips non-HTML responses, deduplicates on
+`links.crawl_key` and on final URLs after redirects, and checks robots.txt before each page
+(HttpClient enforces it too; checking first tells a skipped page from a fetched one). It stops on an
+empty frontier, at ``max_pages`` fetches, at the time budget (in-flight fetches are cancelled), or
+early once a contact page and N emails were found. Every page's outcome is recorded and no page's
+failure stops the crawl; the result says why the crawl stopped.
 """
 
 from __future__ import annotations
@@ -24,13 +25,27 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapersky_pipelines.lib.contacts import extract
+from scrapersky_pipelines.lib.crawl_records import (
+    STOP_KINDS,
+    CrawlContact,
+    CrawlPage,
+    CrawlPhone,
+    CrawlResult,
+    PageEmail,
+)
 from scrapersky_pipelines.lib.http import FetchError, FetchResult, HttpClient
 from scrapersky_pipelines.lib.links import Link, crawl_key, extract_links
 from scrapersky_pipelines.lib.page_scrape import is_html
-from scrapersky_pipelines.lib.pages import CONTACT_CATEGORIES, CONTACT_THRESHOLD, classify_url, contact_priority
+from scrapersky_pipelines.lib.pages import (
+    CONTACT_CATEGORIES,
+    CONTACT_THRESHOLD,
+    classify_url,
+    contact_priority,
+)
 from scrapersky_pipelines.lib.urls import same_site
 
 __all__ = [
+    "DEFAULT_MAX_PAGE_BYTES",
     "STOP_KINDS",
     "CrawlContact",
     "CrawlPage",
@@ -40,137 +55,20 @@ __all__ = [
     "crawl_site",
 ]
 
-# Machine-readable companions of `CrawlResult.stop_reason`. The first four end a crawl that ran; the
-# rest mean the site could not be crawled at all.
-STOP_KINDS = (
-    "exhausted",
-    "max_pages",
-    "budget",
-    "enough_contacts",
-    "homepage_unreachable",
-    "robots_disallowed",
-    "offsite_redirect",
-)
-_FAILED_STOPS = frozenset({"homepage_unreachable", "robots_disallowed", "offsite_redirect"})
-# Page-level homepage failures after which seeds are still worth trying (the host answers).
-_HOMEPAGE_SOFT_FAILURES = frozenset({"http_status", "not_html"})
-_CONNECTION_KINDS = frozenset({"connect", "protocol"})
-_ROBOTS_UNREACHABLE_RE = re.compile(r"^robots\.txt unreachable \((\w+): (.*)\): assume complete disallow$", re.S)
-_ANCHOR_JUNK_RE = re.compile(r"[^\w\s-]+")
-_MAX_ANCHOR_WORDS = 4
 # Pages larger than this are cut, not refused: the contact details are in the first megabytes.
 DEFAULT_MAX_PAGE_BYTES = 2 * 1024 * 1024
 
+# Page-level homepage failures after which seeds are still worth trying (the host does answer).
+_HOMEPAGE_SOFT_FAILURES = frozenset({"http_status", "not_html"})
+_CONNECTION_KINDS = frozenset({"connect", "protocol"})
+# How HttpClient words a robots.txt it could not fetch (lib/http.py, _load_robots).
+_ROBOTS_UNREACHABLE_RE = re.compile(
+    r"^robots\.txt unreachable \((\w+): (.*)\): assume complete disallow$", re.S
+)
+_ANCHOR_JUNK_RE = re.compile(r"[^\w\s-]+")
+_MAX_ANCHOR_WORDS = 4
+
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class PageEmail:
-    """An address found on a page, with its kind and the person the page ties it to."""
-
-    address: str
-    kind: str
-    name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlPage:
-    """One page the crawl took from its frontier, and what became of it.
-
-    ``fetched`` says a request for the page was made (robots.txt skips and budget cancellations are
-    not). ``error_kind`` is a FetchError kind, or one of robots_disallowed, robots_unavailable,
-    http_status, not_html, offsite_redirect, cancelled, internal; ``error`` is "kind: message".
-    ``duplicate_of`` names the earlier page a redirect landed on (nothing is extracted twice).
-    """
-
-    url: str
-    depth: int
-    priority: int
-    category: str
-    fetched: bool = False
-    final_url: str | None = None
-    status: int | None = None
-    error_kind: str | None = None
-    error: str | None = None
-    title: str | None = None
-    content_type: str | None = None
-    redirects: tuple[str, ...] = ()
-    truncated: bool = False
-    links_found: int = 0
-    duplicate_of: str | None = None
-    emails: tuple[PageEmail, ...] = ()
-    phones: tuple[str, ...] = ()
-    elapsed: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error_kind is None and self.status is not None and 200 <= self.status < 300
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlContact:
-    """A distinct email of the site: first page (final URL) it appeared on, that page's first phone
-    and the person's name from the first page that gives one."""
-
-    address: str
-    kind: str
-    source_url: str
-    phone: str | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlPhone:
-    """A distinct phone number (E.164) of the site and the first page it appeared on."""
-
-    e164: str
-    source_url: str
-
-
-@dataclass(frozen=True)
-class CrawlResult:
-    """Everything one crawl found; pages are in the order they were taken from the frontier."""
-
-    domain: str
-    stop_reason: str
-    stop_kind: str
-    pages: tuple[CrawlPage, ...] = ()
-    contacts: tuple[CrawlContact, ...] = ()
-    phones: tuple[CrawlPhone, ...] = ()
-    socials: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    errors_by_kind: dict[str, int] = field(default_factory=dict)
-    start_url: str | None = None
-    frontier_left: int = 0
-    elapsed: float = 0.0
-
-    @property
-    def pages_visited(self) -> int:
-        return sum(1 for page in self.pages if page.fetched)
-
-    @property
-    def ok(self) -> bool:
-        """Whether the site could be crawled (the homepage, or seeds after it, were reachable)."""
-        return self.stop_kind not in _FAILED_STOPS
-
-    @property
-    def contact_pages(self) -> tuple[str, ...]:
-        """Final URLs of the contact pages visited successfully."""
-        return tuple(p.final_url or p.url for p in self.pages if p.ok and p.category == "contact")
-
-    def summary(self) -> dict[str, Any]:
-        """The crawl's outcome as plain JSON-able values, for the domain row."""
-        return {
-            "pages_visited": self.pages_visited,
-            "contacts_found": len(self.contacts),
-            "phones_found": len(self.phones),
-            "stop_reason": self.stop_reason,
-            "stop_kind": self.stop_kind,
-            "errors_by_kind": dict(self.errors_by_kind),
-            "contact_pages": list(self.contact_pages),
-            "start_url": self.start_url,
-            "frontier_left": self.frontier_left,
-            "elapsed_seconds": round(self.elapsed, 3),
-        }
 
 
 @dataclass(order=True, slots=True)
@@ -209,7 +107,7 @@ def _origin(url: str) -> str:
 
 
 def _anchor_hint(text: str) -> tuple[int, str] | None:
-    """(priority, category) when a short anchor text names a contact-like page ("Kontakt", "Meet the team")."""
+    """(priority, category) when a short anchor text names a contact-like page ("Kontakt")."""
     words = _ANCHOR_JUNK_RE.sub(" ", text).split()
     if not words or len(words) > _MAX_ANCHOR_WORDS:
         return None
@@ -219,12 +117,15 @@ def _anchor_hint(text: str) -> tuple[int, str] | None:
     return contact_priority(pc), pc.category
 
 
-def _robots_unreachable_kind(reason: str | None) -> str | None:
+def _robots_unreachable(reason: str | None) -> tuple[str, str] | None:
+    """(FetchError kind, message) when robots.txt could not be fetched at all."""
     match = _ROBOTS_UNREACHABLE_RE.match(reason or "")
-    return match.group(1) if match else None
+    return (match.group(1), match.group(2)) if match else None
 
 
 class _Crawl:
+    """State of one crawl. Only the coroutine running `run` mutates it, so no locks are needed."""
+
     def __init__(
         self,
         client: HttpClient,
@@ -253,7 +154,7 @@ class _Crawl:
         self.queued: set[str] = set()  # every key ever put in the frontier
         self.taken: set[str] = set()  # keys handed to a fetch
         self.done: dict[str, str] = {}  # key (requested or final) -> URL of the page fetched for it
-        self.aliases: dict[str, str] = {}  # origin -> origin it redirects to (apex -> www, http -> https)
+        self.aliases: dict[str, str] = {}  # origin -> origin it redirects to (apex -> www)
         self.outcomes: list[_Outcome] = []
         self.visited = 0
         self.emails: set[str] = set()
@@ -289,21 +190,25 @@ class _Crawl:
         if hint is not None and hint[0] < priority:
             priority, category = hint
         self.queued.add(key)
-        heapq.heappush(self.frontier, _Item(priority, depth, self._next_seq(), key, key, category))
+        item = _Item(priority, depth, self._next_seq(), key, key, category)
+        heapq.heappush(self.frontier, item)
+
+    def _take(self, item: _Item) -> _Item:
+        self.taken.add(item.key)
+        self._taken_count += 1
+        item.order = self._taken_count
+        return item
 
     def _next_item(self) -> _Item | None:
         while self.frontier:
             item = heapq.heappop(self.frontier)
             url = self._dealias(item.url)
-            if url != item.url:
+            if url != item.url:  # an alias learnt after it was queued
                 item.url = url
                 item.key = crawl_key(url) or url
             if item.key in self.taken or item.key in self.done:
                 continue
-            self.taken.add(item.key)
-            self._taken_count += 1
-            item.order = self._taken_count
-            return item
+            return self._take(item)
         return None
 
     def _frontier_left(self) -> int:
@@ -312,7 +217,8 @@ class _Crawl:
     # -- one page -------------------------------------------------------------------------------
 
     async def _visit(self, item: _Item) -> _Outcome:
-        base = CrawlPage(url=item.url, depth=item.depth, priority=item.priority, category=item.category)
+        base = CrawlPage(url=item.url, depth=item.depth, priority=item.priority,
+                         category=item.category)
         try:
             try:
                 policy = await self.client.robots(item.url)
@@ -328,17 +234,19 @@ class _Crawl:
                     max_bytes=self.max_page_bytes, max_decompressed_bytes=self.max_page_bytes,
                 )
             except FetchError as exc:
-                return _Outcome(item, replace(base, fetched=True, error_kind=exc.kind, error=str(exc)))
+                page = replace(base, fetched=True, error_kind=exc.kind, error=str(exc))
+                return _Outcome(item, page)
             return self._examine(item, base, result)
-        except Exception as exc:  # noqa: BLE001 - one page's bug must not end the crawl; it is recorded
-            page = replace(base, error_kind="internal", error=f"internal: {type(exc).__name__}: {exc}")
-            return _Outcome(item, page)
+        except Exception as exc:  # noqa: BLE001 - one page's bug must not end the crawl
+            error = f"internal: {type(exc).__name__}: {exc}"
+            return _Outcome(item, replace(base, error_kind="internal", error=error))
 
     def _examine(self, item: _Item, base: CrawlPage, result: FetchResult) -> _Outcome:
         final = result.final_url
         page = replace(
-            base, fetched=True, final_url=final, status=result.status, content_type=result.content_type,
-            redirects=tuple(result.redirects), truncated=result.truncated, elapsed=result.elapsed,
+            base, fetched=True, final_url=final, status=result.status,
+            content_type=result.content_type, redirects=tuple(result.redirects),
+            truncated=result.truncated, elapsed=result.elapsed,
         )
         if not same_site(final, self.host):
             error = f"offsite_redirect: redirected off the site to {final}"
@@ -346,16 +254,21 @@ class _Crawl:
         final_key = crawl_key(final) or item.key
         if not result.ok:
             error = f"http_status: HTTP {result.status} from {final}"
-            return _Outcome(item, replace(page, error_kind="http_status", error=error), final_key=final_key)
+            page = replace(page, error_kind="http_status", error=error)
+            return _Outcome(item, page, final_key=final_key)
         if not is_html(result):
             error = f"not_html: {result.content_type or 'a body of unknown type'} is not HTML"
-            return _Outcome(item, replace(page, error_kind="not_html", error=error), final_key=final_key)
+            page = replace(page, error_kind="not_html", error=error)
+            return _Outcome(item, page, final_key=final_key)
         text = result.text
         links = extract_links(text, final)
         found = extract(text, final, self.region)
-        emails = tuple(PageEmail(hit.address, hit.kind, found.names.get(hit.address)) for hit in found.emails)
+        emails = tuple(
+            PageEmail(hit.address, hit.kind, found.names.get(hit.address)) for hit in found.emails
+        )
         phones = tuple(dict.fromkeys(hit.e164 for hit in found.phones))
-        page = replace(page, title=links.title, links_found=len(links.links), emails=emails, phones=phones)
+        page = replace(page, title=links.title, links_found=len(links.links), emails=emails,
+                       phones=phones)
         return _Outcome(item, page, links.links, dict(found.socials), final_key)
 
     def _record(self, outcome: _Outcome) -> None:
@@ -380,7 +293,7 @@ class _Crawl:
             self._enqueue(link.url, item.depth + 1, link.text)
 
     def _learn_alias(self, url: str, final: str | None) -> None:
-        """Remember host/scheme-only redirects so later links go straight to the final origin."""
+        """Remember host- or scheme-only redirects: later links then go to the final origin."""
         if not final:
             return
         asked, got = urlsplit(url), urlsplit(final)
@@ -391,8 +304,10 @@ class _Crawl:
             self.aliases[source] = target
 
     def _cancelled(self, item: _Item) -> None:
-        page = CrawlPage(url=item.url, depth=item.depth, priority=item.priority, category=item.category,
-                         error_kind="cancelled", error="cancelled: time budget reached before the page finished")
+        page = CrawlPage(
+            url=item.url, depth=item.depth, priority=item.priority, category=item.category,
+            error_kind="cancelled", error="cancelled: time budget reached before the page finished",
+        )
         self.outcomes.append(_Outcome(item, page))
 
     async def _within_budget(self, work: Coroutine[Any, Any, _T]) -> _T | None:
@@ -410,26 +325,28 @@ class _Crawl:
     def _budget_stop(self) -> tuple[str, str]:
         return "budget", f"time budget reached ({self.budget:g}s)"
 
+    def _enough_stop(self) -> tuple[str, str]:
+        return "enough_contacts", f"contact page and {self.stop_after_emails} emails found"
+
     async def _homepage(self) -> tuple[str, str] | None:
         """Fetch the homepage; a (stop kind, reason) when the crawl cannot go on."""
         outcome: _Outcome | None = None
         for index, scheme in enumerate(self.schemes):
             url = crawl_key(f"{scheme}://{self.host}/")
             if url is None:
-                return "homepage_unreachable", f"homepage unreachable: invalid_url: no web URL for {self.host!r}"
-            self._taken_count += 1
-            item = _Item(0, 0, self._next_seq(), url, url, "other", self._taken_count)
+                reason = f"homepage unreachable: invalid_url: no web URL for {self.host!r}"
+                return "homepage_unreachable", reason
+            item = self._take(_Item(0, 0, self._next_seq(), url, url, "other"))
             self.queued.add(url)
-            self.taken.add(url)
             outcome = await self._within_budget(self._visit(item))
             if outcome is None:
                 self._cancelled(item)
                 return self._budget_stop()
             self._record(outcome)
             page = outcome.page
+            unreachable = _robots_unreachable(outcome.robots_reason)
             connection_failed = page.error_kind in _CONNECTION_KINDS or (
-                page.error_kind == "robots_unavailable"
-                and _robots_unreachable_kind(outcome.robots_reason) in _CONNECTION_KINDS
+                unreachable is not None and unreachable[0] in _CONNECTION_KINDS
             )
             if not connection_failed or index + 1 == len(self.schemes):
                 break
@@ -442,29 +359,16 @@ class _Crawl:
         elif page.error_kind == "robots_disallowed":
             return "robots_disallowed", "robots.txt disallows the site"
         elif page.error_kind not in _HOMEPAGE_SOFT_FAILURES or not self.seeds:
-            return "homepage_unreachable", f"homepage unreachable: {self._homepage_problem(outcome)}"
-        self.start_url = self.start_url or page.final_url or page.url
+            return "homepage_unreachable", f"homepage unreachable: {_homepage_problem(outcome)}"
+        else:
+            self.start_url = page.final_url or page.url
         for seed in self.seeds:
             self._enqueue(seed, 0)
         return None
 
-    @staticmethod
-    def _homepage_problem(outcome: _Outcome) -> str:
-        page = outcome.page
-        if page.error_kind == "http_status":
-            return f"HTTP {page.status}"
-        if page.error_kind == "not_html":
-            return f"not HTML ({page.content_type or 'no content type'})"
-        if page.error_kind == "robots_unavailable":
-            match = _ROBOTS_UNREACHABLE_RE.match(outcome.robots_reason or "")
-            if match:
-                return f"{match.group(1)}: robots.txt unreachable: {match.group(2)}"
-            return outcome.robots_reason or "robots.txt unavailable"
-        return page.error or page.error_kind or "unknown error"
-
     def _parallel(self) -> int:
-        # With a Crawl-delay the client spaces request starts anyway, and a queued request's wait counts
-        # against its own total timeout: one at a time is as fast and never times out in the queue.
+        # With a Crawl-delay the client spaces request starts anyway, and a queued request's wait
+        # counts against its own total timeout: one at a time is as fast and never times out queued.
         start_host = urlsplit(self.start_url).hostname if self.start_url else None
         if self.client.host_delay(start_host or self.host) > 0:
             return 1
@@ -477,15 +381,16 @@ class _Crawl:
     async def _crawl(self) -> tuple[str, str]:
         loop = asyncio.get_running_loop()
         inflight: dict[asyncio.Task[_Outcome], _Item] = {}
-        early: tuple[str, str] | None = None
-        if self._enough():
-            early = "enough_contacts", f"contact page and {self.stop_after_emails} emails found"
+        early = self._enough_stop() if self._enough() else None
         try:
             while True:
                 if loop.time() >= self.deadline:
                     return early or self._budget_stop()
-                while early is None and len(inflight) < self._parallel() and \
-                        self.visited + len(inflight) < self.max_pages:
+                while (
+                    early is None
+                    and len(inflight) < self._parallel()
+                    and self.visited + len(inflight) < self.max_pages
+                ):
                     item = self._next_item()
                     if item is None:
                         break
@@ -502,7 +407,7 @@ class _Crawl:
                     inflight.pop(task)
                     self._record(task.result())
                 if early is None and self._enough():
-                    early = "enough_contacts", f"contact page and {self.stop_after_emails} emails found"
+                    early = self._enough_stop()
         finally:
             for task in inflight:
                 task.cancel()
@@ -538,9 +443,11 @@ class _Crawl:
                 key = email.address.lower()
                 known = contacts.get(key)
                 if known is None:
-                    contacts[key] = CrawlContact(email.address, email.kind, source, first_phone, email.name)
+                    contacts[key] = CrawlContact(email.address, email.kind, source, first_phone,
+                                                 email.name)
                 elif (known.phone is None and first_phone) or (known.name is None and email.name):
-                    contacts[key] = replace(known, phone=known.phone or first_phone, name=known.name or email.name)
+                    contacts[key] = replace(known, phone=known.phone or first_phone,
+                                            name=known.name or email.name)
             for e164 in page.phones:
                 phones.setdefault(e164, CrawlPhone(e164, source))
             for network, urls in outcome.socials.items():
@@ -562,6 +469,20 @@ class _Crawl:
         )
 
 
+def _homepage_problem(outcome: _Outcome) -> str:
+    page = outcome.page
+    if page.error_kind == "http_status":
+        return f"HTTP {page.status}"
+    if page.error_kind == "not_html":
+        return f"not HTML ({page.content_type or 'no content type'})"
+    if page.error_kind == "robots_unavailable":
+        unreachable = _robots_unreachable(outcome.robots_reason)
+        if unreachable is not None:
+            return f"{unreachable[0]}: robots.txt unreachable: {unreachable[1]}"
+        return outcome.robots_reason or "robots.txt unavailable"
+    return page.error or page.error_kind or "unknown error"
+
+
 async def crawl_site(
     client: HttpClient,
     domain: str,
@@ -575,14 +496,14 @@ async def crawl_site(
     stop_after_emails: int | None = None,
     max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES,
 ) -> CrawlResult:
-    """Crawl ``domain`` (a bare host; a URL is reduced to its host) for contacts, politely and bounded.
+    """Crawl ``domain`` (a bare host; a URL is cut to its host) for contacts, politely and bounded.
 
-    ``seeds`` are extra same-site URLs (relative ones resolve against the homepage) queued at depth 0;
-    off-site and asset seeds are ignored. ``max_pages`` caps fetches (homepage included),
-    ``budget_seconds`` the whole crawl's wall time, ``concurrency`` the pages in flight (the client's
-    per-host limits and Crawl-delay still apply). ``region`` (ISO 3166 alpha-2) is passed to phone
-    parsing. With ``stop_after_emails`` the crawl stops once a contact page was visited and at least
-    that many distinct emails were found. Never raises for site problems: they end up in the result.
+    ``seeds`` are extra same-site URLs (relative ones resolve against the homepage), queued at depth
+    0; off-site and asset seeds are ignored. ``max_pages`` caps fetches (homepage included),
+    ``budget_seconds`` the whole crawl's wall time, ``concurrency`` the pages in flight (the
+    client's per-host limits and Crawl-delay still apply). ``region`` (ISO 3166 alpha-2) is passed
+    to phone parsing. With ``stop_after_emails`` the crawl ends once a contact page was visited and
+    at least that many distinct emails were found. Site problems never raise; the result has them.
     """
     if max_pages < 1:
         raise ValueError("max_pages must be >= 1")
@@ -596,6 +517,6 @@ async def crawl_site(
         raise ValueError("max_page_bytes must be >= 1")
     if not schemes or any(s not in ("http", "https") for s in schemes):
         raise ValueError(f"schemes must be a non-empty sequence of 'http'/'https', not {schemes!r}")
-    crawl = _Crawl(client, _site_host(domain), seeds, schemes, max_pages, budget_seconds, region, concurrency,
-                   stop_after_emails, max_page_bytes)
+    crawl = _Crawl(client, _site_host(domain), seeds, schemes, max_pages, budget_seconds, region,
+                   concurrency, stop_after_emails, max_page_bytes)
     return await crawl.run()

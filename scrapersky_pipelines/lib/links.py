@@ -2,9 +2,10 @@
 
 `extract_links` does one lenient lxml parse and returns the page title plus every followable link
 (``<a>``/``<area>`` hrefs, ``<frame>`` sources and a ``<meta http-equiv=refresh>`` target), made
-absolute against ``<base href>`` or the page URL and canonicalised by `crawl_key`: `urls.normalize_url`
-(fragment and credentials dropped, escapes and default ports normalised) with tracking and session
-parameters removed, so ``/contact?utm_source=x#form`` and ``/contact`` are one page.
+absolute against ``<base href>`` or the page URL and canonicalised by `crawl_key`:
+`urls.normalize_url` (fragment and credentials dropped, escapes and default ports normalised) with
+tracking and session parameters removed, so ``/contact?utm_source=x#form`` and ``/contact`` are
+one page.
 """
 
 from __future__ import annotations
@@ -24,18 +25,22 @@ MAX_LINKS = 1000
 MAX_TEXT_CHARS = 120
 MAX_TITLE_CHARS = 300
 
-# Query keys that only say where a visitor came from or which session they are in; pages never differ by them.
+# Query keys that only say where a visitor came from or which session they are in: the page is
+# the same without them.
 _TRACKING_KEYS = frozenset(
     {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-        "li_fat_id", "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "__hstc", "__hssc",
-        "__hsfp", "hsctatracking", "mkt_tok", "vero_id", "oly_anon_id", "oly_enc_id", "_openstat",
-        "phpsessid", "jsessionid", "aspsessionid", "sessionid", "sid", "cfid", "cftoken", "zanpid", "srsltid",
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "ttclid", "li_fat_id", "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi",
+        "__hstc", "__hssc", "__hsfp", "hsctatracking", "mkt_tok", "vero_id", "oly_anon_id",
+        "oly_enc_id", "_openstat", "phpsessid", "jsessionid", "aspsessionid", "sessionid", "sid",
+        "cfid", "cftoken", "zanpid", "srsltid",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "matomo_", "hsa_", "_branch")
 _PATH_SESSION_RE = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
-_REFRESH_RE = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"'\s][^"']*)["']?\s*$""", re.I)
+_REFRESH_RE = re.compile(
+    r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"'\s][^"']*)["']?\s*$""", re.I
+)
 _SPACE_RE = re.compile(r"\s+")
 _SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "callto:", "sms:", "#")
 
@@ -73,8 +78,9 @@ def crawl_key(url: str, base: str | None = None) -> str | None:
     if query:
         # Raw pairs, never decoded and re-encoded, so "a+b" and "a%20b" stay as the site wrote them.
         pairs = query.split("&")
-        kept = [pair for pair in pairs if pair and not _is_tracking(unquote_plus(pair.split("=", 1)[0]))]
-        if len(kept) != len([pair for pair in pairs if pair]):
+        present = [pair for pair in pairs if pair]
+        kept = [pair for pair in present if not _is_tracking(unquote_plus(pair.split("=", 1)[0]))]
+        if len(kept) != len(present):
             query = "&".join(kept)
     if path == parts.path and query == parts.query:
         return normalized
@@ -89,9 +95,10 @@ def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
     data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
     if not data.strip():
         return None
-    # Bytes with an explicit encoding: str input with an XML declaration would make lxml refuse the document.
+    # Parsed as bytes: lxml refuses str input that starts with an XML declaration.
     encoding = "utf-8" if isinstance(html, str) else None
-    parser = lxml.html.HTMLParser(encoding=encoding, recover=True, no_network=True, remove_comments=True)
+    parser = lxml.html.HTMLParser(encoding=encoding, recover=True, no_network=True,
+                                  remove_comments=True)
     try:
         return lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError):
@@ -136,7 +143,8 @@ def extract_links(html: str | bytes, url: str, *, max_links: int = MAX_LINKS) ->
             if element.get("download") is not None:
                 continue
             href = element.get("href")
-            text = _collapse(element.text_content(), MAX_TEXT_CHARS) if tag == "a" else (element.get("alt") or "")
+            label = element.text_content() if tag == "a" else element.get("alt") or ""
+            text = _collapse(label, MAX_TEXT_CHARS)
         if not href:
             continue
         href = href.strip()

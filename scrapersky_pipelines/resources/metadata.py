@@ -20,6 +20,8 @@ def summary_metadata(s: BatchSummary) -> dict[str, Any]:
         "duration_seconds": dg.MetadataValue.float(round(s.duration_seconds, 3)),
         "items_per_second": dg.MetadataValue.float(round(s.rows / duration, 2)),
     }
+    for name, n in sorted(s.writes.items()):
+        meta[name] = dg.MetadataValue.int(int(n))
     for kind, n in sorted(s.error_counts.items()):
         meta[f"errors_{kind}"] = dg.MetadataValue.int(int(n))
     if s.first_errors:

@@ -1,8 +1,8 @@
 """Crawl edge cases on a small hand-written loopback site (aiohttp), served by Host header.
 
-acme.com has duplicate and tracking-tagged links, assets, a PDF behind an extension-less URL, a failing
-page, a redirect onto another page, a redirect off the site, a subdomain, a robots.txt-disallowed path
-and a link whose anchor text ("Kontakt") names a contact page its URL does not.
+acme.com has duplicate and tracking-tagged links, assets, a PDF behind an extension-less URL, a
+failing page, a redirect onto another page, a redirect off the site, a subdomain, a path robots.txt
+disallows and a link whose anchor text ("Kontakt") names a contact page its URL does not.
 """
 
 from __future__ import annotations
@@ -32,29 +32,33 @@ HOME = html(
     <a href="/contact">Contact again</a> <a href="/contact?fbclid=XYZ">Tracked</a>
     <img src="/logo.png"><a href="/logo.png">Logo</a> <a href="/files/menu.pdf">Menu</a>
     <a href="/report">Annual report</a> <a href="/broken">Broken</a> <a href="/moved">Old about</a>
-    <a href="/away">Partner</a> <a href="http://blog.acme.com/">Blog</a> <a href="/private/staff">Staff</a>
+    <a href="/away">Partner</a> <a href="http://blog.acme.com/">Blog</a>
+    <a href="/private/staff">Staff</a>
     <a href="http://other.com/page">Elsewhere</a> <a href="mailto:hello@acme.com">Mail</a>
     <a href="javascript:void(0)">JS</a> <a href="/slow">Slow</a>
     <p>Call (512) 555-0100</p>""",
     "Acme Plumbing",
 )
+TEXT = {"Content-Type": "text/plain"}
+CONTACT = html('<p>Write to <a href="mailto:info@acme.com">info@acme.com</a></p>'
+               "<p>Phone: +1 512 555 0199</p>", "Contact")
+ABOUT = html("<p>Jane Roe, owner – jane@acme.com</p><p>info@acme.com</p>", "About")
+BLOG = html('<p>blog@acme.com</p><a href="http://acme.com/contact">c</a>')
 ROUTES: dict[tuple[str, str], tuple[int, dict[str, str], str]] = {
-    ("acme.com", "/robots.txt"): (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /private/\n"),
+    ("acme.com", "/robots.txt"): (200, TEXT, "User-agent: *\nDisallow: /private/\n"),
     ("acme.com", "/"): (200, {}, HOME),
-    ("acme.com", "/contact"): (200, {}, html('<p>Write to <a href="mailto:info@acme.com">info@acme.com</a>'
-                                             "</p><p>Phone: +1 512 555 0199</p>", "Contact")),
+    ("acme.com", "/contact"): (200, {}, CONTACT),
     ("acme.com", "/page-7"): (200, {}, html("<p>Kontakt: sales@acme.com</p>", "Kontakt")),
-    ("acme.com", "/about"): (200, {}, html("<p>Jane Roe, owner – jane@acme.com</p><p>info@acme.com</p>",
-                                           "About")),
+    ("acme.com", "/about"): (200, {}, ABOUT),
     ("acme.com", "/report"): (200, {"Content-Type": "application/pdf"}, "%PDF-1.4 jane@acme.com"),
     ("acme.com", "/broken"): (500, {}, html("error@acme.com")),
     ("acme.com", "/moved"): (301, {"Location": "/about"}, ""),
     ("acme.com", "/away"): (302, {"Location": "http://other.com/"}, ""),
     ("acme.com", "/slow"): (200, {}, html("<p>late@acme.com</p>")),
-    ("blog.acme.com", "/"): (200, {}, html('<p>blog@acme.com</p><a href="http://acme.com/contact">c</a>')),
+    ("blog.acme.com", "/"): (200, {}, BLOG),
     ("other.com", "/"): (200, {}, html("<p>spam@other.com</p>")),
     ("other.com", "/page"): (200, {}, html("<p>spam@other.com</p>")),
-    ("closed.com", "/robots.txt"): (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow: /\n"),
+    ("closed.com", "/robots.txt"): (200, TEXT, "User-agent: *\nDisallow: /\n"),
     ("closed.com", "/"): (200, {}, html("<p>info@closed.com</p>")),
     ("moved.com", "/"): (301, {"Location": "http://other.com/"}, ""),
     ("nohome.com", "/"): (404, {}, html("not found")),
@@ -68,7 +72,7 @@ class Server:
     def __init__(self, slow_seconds: float = 0.0) -> None:
         self.log: list[tuple[str, str]] = []
         self.slow_seconds = slow_seconds
-        self.release = asyncio.Event()  # set at shutdown, so a held-back answer does not delay cleanup
+        self.release = asyncio.Event()  # set at shutdown: a held-back answer must not delay it
 
     async def handle(self, request: web.Request) -> web.Response:
         host = (request.host or "").split(":")[0].lower()
@@ -103,8 +107,9 @@ async def serving(server: Server) -> AsyncIterator[list[str]]:
 
 def crawl(server: Server, domain: str, **kwargs: typing.Any) -> CrawlResult:
     async def run() -> CrawlResult:
-        async with serving(server) as resolve, HttpClient(client_settings(resolve), connector=LoopbackOnly()) as client:
-            return await crawl_site(client, domain, **kwargs)
+        async with serving(server) as resolve:
+            async with HttpClient(client_settings(resolve), connector=LoopbackOnly()) as client:
+                return await crawl_site(client, domain, **kwargs)
 
     kwargs.setdefault("schemes", ("http",))
     return asyncio.run(run())
@@ -131,14 +136,17 @@ def test_dedupe_filters_and_per_page_failures() -> None:
     assert pages["http://acme.com/away"].error_kind == "offsite_redirect"
     assert pages["http://acme.com/moved"].duplicate_of == "http://acme.com/about"
     assert pages["http://blog.acme.com/"].ok  # subdomains belong to the site
-    assert result.errors_by_kind == {"http_status": 1, "not_html": 1, "offsite_redirect": 1, "robots_disallowed": 1}
-    # every acme.com request is a visit, except /about asked again by /moved's redirect; plus blog.acme.com/
+    assert result.errors_by_kind == {
+        "http_status": 1, "not_html": 1, "offsite_redirect": 1, "robots_disallowed": 1,
+    }
+    # each acme.com request is a visit, but for /about asked again by /moved; plus blog.acme.com/
     assert result.pages_visited == len(requested) - 1 + 1 == 10
 
     contacts = {c.address: c for c in result.contacts}
     assert set(contacts) == {"hello@acme.com", "info@acme.com", "sales@acme.com", "jane@acme.com",
                              "blog@acme.com", "late@acme.com"}
-    assert contacts["info@acme.com"].source_url == "http://acme.com/contact"  # visited before /about
+    # /contact is visited before /about
+    assert contacts["info@acme.com"].source_url == "http://acme.com/contact"
     assert contacts["info@acme.com"].phone == "+15125550199"
     assert contacts["blog@acme.com"].source_url == "http://blog.acme.com/"
     assert contacts["jane@acme.com"].name == "Jane Roe"
@@ -149,7 +157,9 @@ def test_dedupe_filters_and_per_page_failures() -> None:
 def test_contact_like_pages_come_first_including_by_anchor_text() -> None:
     result = crawl(Server(), "acme.com", max_pages=3)
 
-    assert [p.url for p in result.pages] == ["http://acme.com/", "http://acme.com/page-7", "http://acme.com/contact"]
+    assert [p.url for p in result.pages] == [
+        "http://acme.com/", "http://acme.com/page-7", "http://acme.com/contact",
+    ]
     assert [p.category for p in result.pages[1:]] == ["contact", "contact"]
     assert result.stop_reason == "max pages reached (3)"
 
@@ -197,13 +207,15 @@ def test_https_failing_falls_back_to_http() -> None:
     result = crawl(Server(), "closed.com", schemes=("https", "http"))
 
     assert [p.url for p in result.pages] == ["https://closed.com/", "http://closed.com/"]
-    assert result.pages[0].error_kind == "robots_unavailable"  # TLS to a plain-HTTP port: connect error
+    # TLS to a plain-HTTP port is a connect error, for robots.txt and so for the page itself
+    assert result.pages[0].error_kind == "connect"
     assert result.stop_reason == "robots.txt disallows the site"  # decided on the http attempt
 
 
 def test_seeds_are_crawled_when_the_homepage_is_missing() -> None:
     server = Server()
-    result = crawl(server, "nohome.com", seeds=["/team", "http://other.com/page", "/brochure.pdf", "/team#x"])
+    seeds = ["/team", "http://other.com/page", "/brochure.pdf", "/team#x"]
+    result = crawl(server, "nohome.com", seeds=seeds)
 
     assert result.ok and result.stop_reason == "frontier exhausted"
     assert [p.url for p in result.pages] == ["http://nohome.com/", "http://nohome.com/team"]
@@ -217,7 +229,9 @@ def test_missing_homepage_without_seeds_stops() -> None:
     assert result.stop_reason == "homepage unreachable: HTTP 404"
 
 
-def test_a_page_that_breaks_extraction_is_recorded_and_the_crawl_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_breaking_extraction_is_recorded_and_the_crawl_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     real_extract = crawl_module.extract
 
     def extract(html: str | bytes, url: str, region: str | None = None) -> typing.Any:

@@ -614,6 +614,11 @@ async def test_connection_refused_is_a_connect_error() -> None:
     async with make_client(settings_for(port, obey_robots=False, max_retries=1))[0] as client:
         error = await expect_error(client, "http://site.test/", "connect")
     assert error.attempts == 2
+    # Obeying robots.txt, an origin nobody listens on is still a connect error (not "disallowed"),
+    # so callers can fall back to another scheme; and it is asked again next time.
+    async with make_client(settings_for(port, obey_robots=True, max_retries=0))[0] as client:
+        await expect_error(client, "http://site.test/", "connect")
+        await expect_error(client, "http://site.test/other", "connect")
 
 
 # -- robots.txt -------------------------------------------------------------------------------

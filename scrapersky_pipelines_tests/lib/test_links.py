@@ -28,14 +28,15 @@ def test_crawl_key_canonicalises(url: str, key: str) -> None:
     assert crawl_key(url) == key
 
 
-@pytest.mark.parametrize("url", ["mailto:info@acme.com", "tel:+15125550100", "javascript:void(0)", "ftp://acme.com/",
-                                 "data:text/html,hi", "http://", ""])
+@pytest.mark.parametrize("url", ["mailto:info@acme.com", "tel:+15125550100", "javascript:void(0)",
+                                 "ftp://acme.com/", "data:text/html,hi", "http://", ""])
 def test_crawl_key_rejects_non_web_urls(url: str) -> None:
     assert crawl_key(url) is None
 
 
 def test_crawl_key_resolves_relative_urls() -> None:
-    assert crawl_key("../kontakt?utm_campaign=x", "http://acme.de/de/team/") == "http://acme.de/de/kontakt"
+    key = crawl_key("../kontakt?utm_campaign=x", "http://acme.de/de/team/")
+    assert key == "http://acme.de/de/kontakt"
 
 
 def test_extract_links_title_base_and_kinds() -> None:
@@ -72,7 +73,8 @@ def test_extract_links_title_base_and_kinds() -> None:
 
 
 def test_extract_links_dedupes_and_keeps_first_text() -> None:
-    html = '<a href="/team"><img src="x.png"></a><a href="/team?utm_source=a">Our team</a><a href="/team">Team</a>'
+    html = ('<a href="/team"><img src="x.png"></a><a href="/team?utm_source=a">Our team</a>'
+            '<a href="/team">Team</a>')
     page = extract_links(html, "http://acme.com/")
     assert page.links == (Link("http://acme.com/team", "Our team"),)
 

@@ -3,11 +3,15 @@
 from scrapersky_pipelines.defs.queues.group import StageGroup
 from scrapersky_pipelines.defs.queues.stage import StageSpec
 
-from .partitions import page_scrape_batches
+from .crawl import domain_contacts
+from .partitions import email_crawl_batches, page_scrape_batches
 from .scrape import page_contacts
 
 GROUP = StageGroup(
     name="contacts",
-    stages=(StageSpec("page_scrape", page_scrape_batches, page_contacts.key, batch_size=100),),
-    assets=(page_contacts,),
+    stages=(
+        StageSpec("page_scrape", page_scrape_batches, page_contacts.key, batch_size=100),
+        StageSpec("email_crawl", email_crawl_batches, domain_contacts.key, batch_size=20),
+    ),
+    assets=(page_contacts, domain_contacts),
 )

@@ -5,6 +5,7 @@ import time
 import dagster as dg
 
 from scrapersky_pipelines.db.batches import BatchOutcome, BatchSummary, LoadedBatch, RowOutcome, StageReport
+from scrapersky_pipelines.db.contacts import QueueCrawls
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.sitemaps import DiscoveredSitemaps, QueueImports
 from scrapersky_pipelines.defs.batching import map_rows
@@ -26,6 +27,8 @@ class DiscoveryConfig(dg.Config):
 
 class DiscoveryPolicy(dg.Config):
     queue_sitemap_import: bool = True
+    # "no_sitemap": crawl only domains whose pages no import will bring; "always" or "never".
+    queue_email_crawl: str = "no_sitemap"
 
 
 def file_values(record: SitemapFileRecord) -> dict:
@@ -73,8 +76,11 @@ async def discover_domain_sitemaps(
 
 @dg.op(out=stage_output(STAGE))
 def apply_discovery_policies(discovered: BatchSummary, config: DiscoveryPolicy) -> StageReport:
-    """Queue the import of every usable urlset, text or feed sitemap found (policy flag, on by default)."""
+    """Queue the import of every usable urlset, text or feed sitemap found, and the email crawl of
+    domains without one (policy flags)."""
     follow = [QueueImports(discovered.complete_ids)] if config.queue_sitemap_import else []
+    if config.queue_email_crawl != "never":
+        follow.append(QueueCrawls(discovered.complete_ids, always=config.queue_email_crawl == "always"))
     return StageReport(discovered, follow)
 
 

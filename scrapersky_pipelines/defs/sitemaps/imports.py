@@ -5,7 +5,7 @@ import time
 
 import dagster as dg
 
-from scrapersky_pipelines.db.batches import BatchOutcome, LoadedBatch, RowOutcome
+from scrapersky_pipelines.db.batches import BatchOutcome, LoadedBatch, RowOutcome, WrittenAlready
 from scrapersky_pipelines.db.bulk import upsert_pages
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.sitemaps import ChildSitemaps, domain_names
@@ -49,6 +49,7 @@ async def import_sitemap_files(
         max_entries=config.max_entries,
     )
     side_writes = []
+    importers: list[SitemapImporter] = []
 
     async def write(rows):
         return await asyncio.to_thread(database.run, lambda s: upsert_pages(s, rows))
@@ -82,8 +83,12 @@ async def import_sitemap_files(
 
         outcomes = await map_rows(batch.rows, work, concurrency=config.files_in_parallel,
                                   budget_seconds=config.budget_seconds)
-    context.log.info(f"imported {len(outcomes)} sitemap files")
-    return batch.outcome(outcomes, started, side_writes)
+    counts = {
+        "pages_new": sum(i.inserted for i in importers), "pages_seen_again": sum(i.updated for i in importers),
+        "pages_filtered": sum(i.filtered for i in importers), "pages_queued_for_scrape": sum(i.queued for i in importers),
+    }
+    context.log.info(f"imported {len(outcomes)} sitemap files: {counts}")
+    return batch.outcome(outcomes, started, [*side_writes, WrittenAlready(counts)])
 
 
 summarize_import = summary_op(STAGE, "summarize_import")
