@@ -20,7 +20,7 @@ import re
 import time
 import typing
 import zlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -515,6 +515,38 @@ class _Caps:
     sink: BodySink | None = None
 
 
+class _Budget:
+    """A fetch's deadline. Time spent queueing for a host's turn (its concurrency slot and delay) or
+    for the origin's robots.txt is added back: politeness must not eat a request's own budget."""
+
+    __slots__ = ("timeout", "_left")
+
+    def __init__(self, timeout: asyncio.Timeout) -> None:
+        self.timeout = timeout
+        self._left: float | None = None
+
+    @property
+    def deadline(self) -> float:
+        when = self.timeout.when()
+        return when if when is not None else asyncio.get_running_loop().time() + (self._left or 0.0)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The clock stops while the body waits its turn (pauses nest: the outermost one counts)."""
+        when = self.timeout.when()
+        if when is None or self.timeout.expired():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        self._left = when - loop.time()
+        self.timeout.reschedule(None)
+        try:
+            yield
+        finally:
+            self.timeout.reschedule(loop.time() + max(self._left, 0.0))
+            self._left = None
+
+
 class _Body:
     """Where a body's decoded bytes go: a buffer, or a caller's writer when streaming."""
 
@@ -626,11 +658,10 @@ class HttpClient:
 
         loop = asyncio.get_running_loop()
         started = loop.time()
-        deadline = started + settings.total_timeout
-        deadline_cm = asyncio.timeout_at(deadline)
+        deadline_cm = asyncio.timeout_at(started + settings.total_timeout)
         try:
             async with deadline_cm:
-                result = await self._follow(url, caps, obey, headers or {}, deadline)
+                result = await self._follow(url, caps, obey, headers or {}, _Budget(deadline_cm))
         except TimeoutError:
             if deadline_cm.expired():
                 message = f"total timeout of {settings.total_timeout:g}s exceeded for {url}"
@@ -697,20 +728,28 @@ class HttpClient:
         return state.delay if state else self.settings.per_host_delay
 
     @contextlib.asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[None]:
+    async def _slot(self, host: str, budget: _Budget | None = None) -> AsyncIterator[None]:
         state = self._host_state(host)
-        async with state.semaphore:
-            if state.delay > 0:
-                async with state.start_lock:
-                    loop = asyncio.get_running_loop()
-                    wait = state.next_start - loop.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                    state.next_start = loop.time() + state.delay
+        with budget.paused() if budget is not None else contextlib.nullcontext():
+            await state.semaphore.acquire()
+            try:
+                if state.delay > 0:
+                    async with state.start_lock:
+                        loop = asyncio.get_running_loop()
+                        wait = state.next_start - loop.time()
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                        state.next_start = loop.time() + state.delay
+            except BaseException:
+                state.semaphore.release()
+                raise
+        try:
             yield
+        finally:
+            state.semaphore.release()
 
     async def _follow(
-        self, url: str, caps: _Caps, obey: bool, headers: Mapping[str, str], deadline: float
+        self, url: str, caps: _Caps, obey: bool, headers: Mapping[str, str], budget: _Budget
     ) -> FetchResult:
         current = _parse_url(url, self.resolver)
         request_headers = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
@@ -724,14 +763,15 @@ class HttpClient:
                 raise FetchError("blocked_address", current_str, str(exc)) from None
             if obey:
                 try:
-                    policy = await self.robots(current_str)
+                    with budget.paused():  # robots.txt is fetched under its own budget
+                        policy = await self.robots(current_str)
                 except FetchError as exc:
                     raise FetchError(exc.kind, current_str, exc.message) from None
                 if not policy.allowed(current_str, self.settings.user_agent):
                     origin = _origin(current)
                     message = f"robots.txt of {origin} disallows {current_str} ({policy.reason})"
                     raise FetchError("robots_disallowed", current_str, message)
-            exchange = await self._exchange(current, request_headers, caps, deadline)
+            exchange = await self._exchange(current, request_headers, caps, budget)
             location = exchange.headers.get("location")
             if exchange.status in REDIRECT_STATUSES and location:
                 try:
@@ -772,7 +812,7 @@ class HttpClient:
                 body_bytes=exchange.streamed,
             )
 
-    def _retry_wait(self, attempt: int, retry_after: str | None, deadline: float) -> float | None:
+    def _retry_wait(self, attempt: int, retry_after: str | None, budget: _Budget) -> float | None:
         """Seconds to sleep before the next attempt, or None if it would pass the deadline."""
         settings = self.settings
         server_wait = parse_retry_after(retry_after)
@@ -781,12 +821,12 @@ class HttpClient:
         else:
             ceiling = min(settings.backoff_max, settings.backoff_base * 2 ** (attempt - 1))
             wait = random.uniform(0, ceiling)  # full jitter
-        if asyncio.get_running_loop().time() + wait >= deadline:
+        if asyncio.get_running_loop().time() + wait >= budget.deadline:
             return None
         return wait
 
     async def _exchange(
-        self, url: httpx.URL, headers: Mapping[str, str], caps: _Caps, deadline: float
+        self, url: httpx.URL, headers: Mapping[str, str], caps: _Caps, budget: _Budget
     ) -> _Exchange:
         """One request with retries. Redirect bodies are not read."""
         settings = self.settings
@@ -797,7 +837,7 @@ class HttpClient:
             attempt += 1
             wait: float | None = None
             try:
-                async with self._slot(url.host):
+                async with self._slot(url.host, budget):
                     response = await self._client.send(
                         self._client.build_request("GET", url, headers=headers), stream=True
                     )
@@ -806,7 +846,7 @@ class HttpClient:
                         status = response.status_code
                         if status in RETRYABLE_STATUSES and attempt <= settings.max_retries:
                             retry_after = response.headers.get("retry-after")
-                            wait = self._retry_wait(attempt, retry_after, deadline)
+                            wait = self._retry_wait(attempt, retry_after, budget)
                         if wait is None:
                             if status in REDIRECT_STATUSES and response.headers.get("location"):
                                 return _Exchange(status, response.headers, b"", False, attempt)
@@ -825,7 +865,7 @@ class HttpClient:
                 if body is not None and caps.sink is not None and body.size:
                     retryable = False
                 if retryable and attempt <= settings.max_retries:
-                    wait = self._retry_wait(attempt, None, deadline)
+                    wait = self._retry_wait(attempt, None, budget)
                 if wait is None:
                     message = f"{_describe(exc)} ({url_str})"
                     raise FetchError(kind, url_str, message, attempts=attempt) from None

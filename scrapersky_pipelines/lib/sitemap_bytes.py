@@ -25,7 +25,6 @@ class Gunzip:
         self._pending = b""
         self.error: str | None = None
         self.trailing_junk = False
-        self.started = False
 
     @property
     def complete(self) -> bool:
@@ -52,7 +51,6 @@ class Gunzip:
             except zlib.error as exc:
                 self.error = str(exc)
                 return
-            self.started = True
             if piece:
                 yield piece
             if self._d.eof:

@@ -705,6 +705,18 @@ async def test_per_host_concurrency_bound() -> None:
 
 
 @asynctest
+async def test_waiting_for_a_hosts_turn_does_not_use_up_the_budget() -> None:
+    site = Site()
+    site.robots = "User-agent: *\nCrawl-delay: 0.3\n"
+    async with serve(site) as port:
+        settings = settings_for(port, per_host_concurrency=1, total_timeout=0.5, max_retry_after=1.0)
+        async with make_client(settings)[0] as client:
+            # Six fetches 0.3 s apart take ~1.5 s in all, each far under its own 0.5 s once its turn comes.
+            results = await asyncio.gather(*(client.fetch(f"http://site.test/hello?{i}") for i in range(6)))
+    assert all(result.ok for result in results)
+
+
+@asynctest
 async def test_without_the_bound_the_server_sees_more() -> None:
     site = Site()
     async with serve(site) as port:
