@@ -694,10 +694,9 @@ class HttpClient:
         except FetchError as exc:
             if exc.kind in ("blocked_address", "unknown_host", "invalid_url"):
                 raise
-            if exc.kind == "connect":
-                # Nothing listens at this origin: that is the page's error too (so a caller can try
-                # the next scheme), and it is not cached, so a later fetch tries again.
-                self._robots.pop(_origin(parsed), None)
+            if exc.kind in ("connect", "timeout"):
+                # The origin does not answer (after retries): that is the page's error too, clearer
+                # than "disallowed" and what lets a caller try the next scheme. Cached for this client.
                 raise
             if exc.kind in ("too_many_redirects", "redirect_loop"):
                 return RobotsPolicy.allow_all(reason=f"robots.txt {exc}: unavailable, allow all")

@@ -4,12 +4,10 @@ project's HTTP client meets on the wire for each kind (on loopback, through reso
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import typing
 import zlib
 from collections.abc import Iterator
 
-import httpcore
 import pytest
 
 from scrapersky_pipelines.demo import sites
@@ -29,6 +27,7 @@ from scrapersky_pipelines.demo.hostile import (
 )
 from scrapersky_pipelines.demo.web import SyntheticWeb
 from scrapersky_pipelines.lib.http import FetchError, FetchResult, HttpClient, HttpSettings
+from scrapersky_pipelines_tests.support.loopback import LoopbackOnly
 
 SETTINGS = HostileSettings(slow_seconds=1.0, drip_interval=0.1, retry_after=1)
 
@@ -132,24 +131,6 @@ def test_sitemap_kinds_point_robots_at_the_hostile_file():
 
 # -- on the wire -------------------------------------------------------------------------------
 
-
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise httpcore.ConnectError(f"test harness refused non-loopback {host}")
-        return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("no unix sockets in tests")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,17 @@ The synthetic web's request log (`web.requests_for`) shows what the crawler actu
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import typing
 from collections import Counter
 from collections.abc import Sequence
 
-import httpcore
 import pytest
 
 from scrapersky_pipelines.demo import sites
 from scrapersky_pipelines.lib.crawl import CrawlResult, crawl_site
 from scrapersky_pipelines.lib.http import HttpClient, HttpSettings
 from scrapersky_pipelines.lib.urls import same_site
+from scrapersky_pipelines_tests.support.loopback import LoopbackOnly
 
 # Indexes far from those other tests use, so the shared server's log holds only our requests for
 # them. Gold sites: soft-404 WordPress; German latin-1; French Cloudflare Shopify; Spanish Wix; www.
@@ -27,27 +26,6 @@ STATIC_SITE = 2000  # robots.txt: Disallow /private/ and /*?sort=
 PLAIN_SITE = 2032
 DELAY_SITE = 2028  # robots.txt Crawl-delay: 1
 
-
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Opens real sockets, but only to loopback."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None,
-        local_address: str | None = None, socket_options: typing.Any = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise httpcore.ConnectError(f"test harness refused non-loopback {host}")
-        return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("no unix sockets in tests")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
 
 
 def client_settings(resolve: Sequence[str], **overrides: typing.Any) -> HttpSettings:
@@ -174,7 +152,7 @@ def test_robots_disallowed_pages_are_not_fetched(web: typing.Any) -> None:
         ("404", "homepage unreachable: HTTP 404"),
         ("non-html", "homepage unreachable: not HTML (application/pdf)"),
         ("500", "homepage unreachable: robots.txt status 500: assume complete disallow"),
-        ("timeout", "homepage unreachable: timeout: robots.txt unreachable: "),
+        ("timeout", "homepage unreachable: timeout: "),
         ("unknown-host", "homepage unreachable: unknown_host: "),
         ("redirect-loop", "homepage unreachable: redirect_loop: "),
     ],

@@ -11,7 +11,6 @@ import contextlib
 import email.utils
 import functools
 import gzip
-import ipaddress
 import json
 import socket
 import struct
@@ -21,7 +20,6 @@ import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
-import httpcore
 import pytest
 from aiohttp import web
 
@@ -34,6 +32,7 @@ from scrapersky_pipelines.lib.http import (
     parse_retry_after,
 )
 from scrapersky_pipelines.lib.netguard import Resolver, UnknownHost
+from scrapersky_pipelines_tests.support.loopback import LoopbackOnly
 
 BOMB = gzip.compress(b"\0" * (4 * 1024 * 1024), compresslevel=9)
 PAGE = "<html><head><title>Café</title></head><body>hello</body></html>"
@@ -46,29 +45,6 @@ def asynctest(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
 
     return wrapper
 
-
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Opens real sockets, but only to loopback; records every attempt."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-        self.connects: list[tuple[str, int]] = []
-
-    async def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None,
-        local_address: str | None = None, socket_options: typing.Any = None,
-    ) -> httpcore.AsyncNetworkStream:
-        self.connects.append((host, port))
-        if not ipaddress.ip_address(host).is_loopback:
-            raise httpcore.ConnectError(f"test harness refused non-loopback {host}")
-        return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("no unix sockets in tests")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
 
 
 def settings_for(port: int, **overrides: typing.Any) -> HttpSettings:
@@ -615,7 +591,7 @@ async def test_connection_refused_is_a_connect_error() -> None:
         error = await expect_error(client, "http://site.test/", "connect")
     assert error.attempts == 2
     # Obeying robots.txt, an origin nobody listens on is still a connect error (not "disallowed"),
-    # so callers can fall back to another scheme; and it is asked again next time.
+    # so callers can fall back to another scheme.
     async with make_client(settings_for(port, obey_robots=True, max_retries=0))[0] as client:
         await expect_error(client, "http://site.test/", "connect")
         await expect_error(client, "http://site.test/other", "connect")

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import ipaddress
 import typing
 from collections import Counter
 from collections.abc import Iterator
 
-import httpcore
 import pytest
 
 from scrapersky_pipelines.demo import sites
@@ -33,27 +31,8 @@ from scrapersky_pipelines.lib.sitemap_discovery_sources import (
     sitemap_links_from_html,
     url_key,
 )
+from scrapersky_pipelines_tests.support.loopback import LoopbackOnly
 
-
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Opens real sockets, but only to loopback addresses."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise httpcore.ConnectError(f"test harness refused non-loopback {host}")
-        return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: typing.Any = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("no unix sockets in tests")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
 
 
 @pytest.fixture(scope="module")
