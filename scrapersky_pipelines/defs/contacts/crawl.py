@@ -9,7 +9,8 @@ from scrapersky_pipelines.db.bulk import ContactRow
 from scrapersky_pipelines.db.contacts import ContactsWrite, crawl_seeds, domain_context
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output, summary_op
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, summary_op, upstream
+from scrapersky_pipelines.defs.sitemaps.discovery import sitemap_files
 from scrapersky_pipelines.lib.crawl import crawl_site
 from scrapersky_pipelines.resources.database import Database
 from scrapersky_pipelines.resources.http import HttpResource
@@ -27,7 +28,7 @@ class CrawlConfig(dg.Config):
     stop_after_emails: int | None = None
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE), tags={"kind": "http"})
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE), tags={"kind": "http"})
 async def crawl_domains(
     context: dg.OpExecutionContext, batch: LoadedBatch, http: HttpResource, database: Database,
     config: CrawlConfig,
@@ -68,6 +69,7 @@ summarize_crawl = summary_op(STAGE, "summarize_crawl")
 
 
 @dg.graph_asset(
+    ins=upstream(sitemap_files),
     name="domain_contacts",
     group_name="contacts",
     partitions_def=email_crawl_batches,
@@ -77,5 +79,5 @@ summarize_crawl = summary_op(STAGE, "summarize_crawl")
     "team and legal pages first; robots.txt obeyed; max pages and time budget configurable. Domains show "
     "pages visited, contacts found and the stop reason (crawl_* columns).",
 )
-def domain_contacts():
-    return summarize_crawl(crawl_domains())
+def domain_contacts(after):
+    return summarize_crawl(crawl_domains(after=after))

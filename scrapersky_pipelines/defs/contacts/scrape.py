@@ -10,7 +10,8 @@ from scrapersky_pipelines.db.contacts import ContactsWrite, domain_context
 from scrapersky_pipelines.db.enums import ContactScrapeStatus as CS
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output, summary_op
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, summary_op, upstream
+from scrapersky_pipelines.defs.sitemaps.imports import sitemap_pages
 from scrapersky_pipelines.lib.http import FetchError
 from scrapersky_pipelines.lib.page_scrape import scrape_page
 from scrapersky_pipelines.resources.database import Database
@@ -25,7 +26,7 @@ class ScrapeConfig(dg.Config):
     budget_seconds: float = 60.0
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE), tags={"kind": "http"})
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE), tags={"kind": "http"})
 async def scrape_pages(
     context: dg.OpExecutionContext, batch: LoadedBatch, http: HttpResource, database: Database,
     config: ScrapeConfig,
@@ -69,6 +70,7 @@ summarize_scrape = summary_op(STAGE, "summarize_scrape")
 
 
 @dg.graph_asset(
+    ins=upstream(sitemap_pages),
     name="page_contacts",
     group_name="contacts",
     partitions_def=page_scrape_batches,
@@ -78,5 +80,5 @@ summarize_scrape = summary_op(STAGE, "summarize_scrape")
     "page's phone and a person's name where given, unique per domain + email with first/last seen. "
     "Pages end ContactFound, NoContactFound or Error (pages.contact_status, scrape_error).",
 )
-def page_contacts():
-    return summarize_scrape(scrape_pages())
+def page_contacts(after):
+    return summarize_scrape(scrape_pages(after=after))

@@ -8,7 +8,8 @@ import dagster as dg
 from scrapersky_pipelines.db.batches import BatchOutcome, BatchSummary, FollowUp, LoadedBatch, RowOutcome, StageReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.places.extraction import business_domains_asset
 from scrapersky_pipelines.lib.homepage import scan_homepage
 from scrapersky_pipelines.resources.http import HttpResource
 
@@ -25,7 +26,7 @@ class ScanPolicy(dg.Config):
     queue_sitemap_discovery: bool = True
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE), tags={"kind": "http"})
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE), tags={"kind": "http"})
 async def scan_homepages(
     context: dg.OpExecutionContext, batch: LoadedBatch, http: HttpResource, config: ScanConfig
 ) -> BatchOutcome:
@@ -64,6 +65,7 @@ def apply_scan_policies(context: dg.OpExecutionContext, scanned: BatchSummary, c
 
 
 @dg.graph_asset(
+    ins=upstream(business_domains_asset),
     name="domain_metadata",
     group_name="domains",
     partitions_def=domain_scan_batches,
@@ -73,5 +75,5 @@ def apply_scan_policies(context: dg.OpExecutionContext, scanned: BatchSummary, c
     "socials, emails, phones, generator, tech stack, HTTP status). One partition per claimed batch; "
     "rows end Complete or Error with a reason in domains.scan_status / scan_error.",
 )
-def domain_metadata():
-    return apply_scan_policies(scan_homepages())
+def domain_metadata(after):
+    return apply_scan_policies(scan_homepages(after=after))

@@ -9,7 +9,8 @@ from scrapersky_pipelines.db.curation import AutoSelectBusinesses, PolicyReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.places import BusinessRow, BusinessUpsert
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.places.search import places_asset
 from scrapersky_pipelines.lib.places import PlacesError
 from scrapersky_pipelines.resources.places import CurationPolicy, PlacesResource
 
@@ -29,7 +30,7 @@ class DeepScanPolicy(dg.Config):
     auto_select_businesses: bool | None = None
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE), tags={"kind": "http"})
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE), tags={"kind": "http"})
 async def scan_place_details(
     context: dg.OpExecutionContext, batch: LoadedBatch, places: PlacesResource, config: DeepScanConfig
 ) -> BatchOutcome:
@@ -80,6 +81,7 @@ def apply_deep_scan_policies(
 
 
 @dg.graph_asset(
+    ins=upstream(places_asset),
     name="local_businesses",
     group_name="places",
     partitions_def=deep_scan_batches,
@@ -90,5 +92,5 @@ def apply_deep_scan_policies(
     "upserted by place id; a re-scan refreshes data and keeps curation. One partition per claimed batch "
     "of selected places (places.deep_scan_status).",
 )
-def local_businesses_asset():
-    return apply_deep_scan_policies(scan_place_details())
+def local_businesses_asset(after):
+    return apply_deep_scan_policies(scan_place_details(after=after))

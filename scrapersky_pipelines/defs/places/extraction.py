@@ -7,7 +7,8 @@ import dagster as dg
 from scrapersky_pipelines.db.batches import BatchOutcome, BatchSummary, LoadedBatch, RowOutcome, StageReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.places import DomainLinks
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.places.deep_scan import local_businesses_asset
 from scrapersky_pipelines.lib.domain_extraction import ExtractionKind, extract_domain
 
 from .partitions import domain_extraction_batches
@@ -28,7 +29,7 @@ def extraction_outcome(row_id: int, website: str | None, links: list[tuple[int, 
     return RowOutcome(row_id, PS.COMPLETE, values=values)
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE))
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE))
 def extract_website_domains(context: dg.OpExecutionContext, batch: LoadedBatch) -> BatchOutcome:
     """Website → registrable domain (offline); new domains are inserted Queued for the metadata scan."""
     started = time.time()
@@ -49,6 +50,7 @@ def report_extraction(extracted: BatchSummary) -> StageReport:
 
 
 @dg.graph_asset(
+    ins=upstream(local_businesses_asset),
     name="business_domains",
     group_name="places",
     partitions_def=domain_extraction_batches,
@@ -58,5 +60,5 @@ def report_extraction(extracted: BatchSummary) -> StageReport:
     "as punycode, no www), linked to the existing `domains` row or inserted and queued for the metadata "
     "scan. No website or a hosted-platform page ends Complete with that reason in extraction_note.",
 )
-def business_domains_asset():
-    return report_extraction(extract_website_domains())
+def business_domains_asset(after):
+    return report_extraction(extract_website_domains(after=after))

@@ -57,3 +57,14 @@ def summary_op(stage: str, name: str) -> dg.OpDefinition:
         return StageReport(summary)
 
     return _summarize
+
+
+def after_input() -> dg.In:
+    """A stage's first op waits on nothing real: this input only draws the asset's lineage."""
+    return dg.In(dg.Nothing, description="lineage only: the stage that queued these rows")
+
+
+def upstream(asset: dg.AssetsDefinition) -> dict[str, dg.AssetIn]:
+    """`ins` of a stage asset fed by `asset`'s stage. Batches of different stages do not line up,
+    so each batch depends on the upstream asset as a whole."""
+    return {"after": dg.AssetIn(asset.key, partition_mapping=dg.AllPartitionMapping())}

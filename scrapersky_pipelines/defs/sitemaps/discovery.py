@@ -9,7 +9,8 @@ from scrapersky_pipelines.db.contacts import QueueCrawls
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.sitemaps import DiscoveredSitemaps, QueueImports
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.domains.assets import domain_metadata
 from scrapersky_pipelines.lib.sitemap_discovery import SitemapFileRecord, discover_sitemaps
 from scrapersky_pipelines.resources.http import HttpResource
 
@@ -46,7 +47,7 @@ def file_values(record: SitemapFileRecord) -> dict:
     }
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE), tags={"kind": "http"})
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE), tags={"kind": "http"})
 async def discover_domain_sitemaps(
     context: dg.OpExecutionContext, batch: LoadedBatch, http: HttpResource, config: DiscoveryConfig
 ) -> BatchOutcome:
@@ -85,6 +86,7 @@ def apply_discovery_policies(discovered: BatchSummary, config: DiscoveryPolicy) 
 
 
 @dg.graph_asset(
+    ins=upstream(domain_metadata),
     name="sitemap_files",
     group_name="sitemaps",
     partitions_def=sitemap_discovery_batches,
@@ -94,5 +96,5 @@ def apply_discovery_policies(discovered: BatchSummary, config: DiscoveryPolicy) 
     "well-known paths, index trees walked; kind, flags, method, parent, HTTP status, bytes, gzip, URL "
     "count, generator or error per file. Domains end Complete (sitemap_count, sitemap_url_count) or Error.",
 )
-def sitemap_files():
-    return apply_discovery_policies(discover_domain_sitemaps())
+def sitemap_files(after):
+    return apply_discovery_policies(discover_domain_sitemaps(after=after))

@@ -10,7 +10,8 @@ from scrapersky_pipelines.db.bulk import upsert_pages
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.sitemaps import ChildSitemaps, domain_names
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output, summary_op
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, summary_op, upstream
+from scrapersky_pipelines.defs.sitemaps.discovery import sitemap_files
 from scrapersky_pipelines.lib.http import FetchError
 from scrapersky_pipelines.lib.page_import import PagePolicy
 from scrapersky_pipelines.lib.sitemaps import SitemapLimits
@@ -35,7 +36,7 @@ class ImportConfig(dg.Config):
     queue_child_sitemaps: bool = True
 
 
-@dg.op(ins={"batch": stage_input(STAGE)}, out=stage_output(STAGE), tags={"kind": "http"})
+@dg.op(ins={"batch": stage_input(STAGE), "after": after_input()}, out=stage_output(STAGE), tags={"kind": "http"})
 async def import_sitemap_files(
     context: dg.OpExecutionContext, batch: LoadedBatch, http: HttpResource, database: Database,
     config: ImportConfig,
@@ -95,6 +96,7 @@ summarize_import = summary_op(STAGE, "summarize_import")
 
 
 @dg.graph_asset(
+    ins=upstream(sitemap_files),
     name="sitemap_pages",
     group_name="sitemaps",
     partitions_def=sitemap_import_batches,
@@ -104,5 +106,5 @@ summarize_import = summary_op(STAGE, "summarize_import")
     "confidence, depth; assets, feeds and off-site URLs stored as Filtered with a reason; contact-like "
     "pages queued for scraping. Rows of sitemap_files end Complete (pages_imported) or Error.",
 )
-def sitemap_pages():
-    return summarize_import(import_sitemap_files())
+def sitemap_pages(after):
+    return summarize_import(import_sitemap_files(after=after))
