@@ -48,3 +48,36 @@ def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 
             return True
         time.sleep(interval)
     return predicate()
+
+
+IN_FLIGHT = ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+
+def runs_in_flight(home: Path) -> int:
+    """Runs of the instance at `home` not finished yet (a stage's policy op may still be queueing)."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            statuses = [dg.DagsterRunStatus[s] for s in IN_FLIGHT]
+            return instance.get_runs_count(dg.RunsFilter(statuses=statuses))
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous
+
+
+def settled(predicate: Callable[[], bool], polls: int = 3) -> Callable[[], bool]:
+    """True once `predicate` held on `polls` consecutive polls: a stage's rows can look finished for
+    the moment between its results commit and its policy op queueing the next stage."""
+    streak = 0
+
+    def check() -> bool:
+        nonlocal streak
+        streak = streak + 1 if predicate() else 0
+        return streak >= polls
+
+    return check
