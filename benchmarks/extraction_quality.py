@@ -1,8 +1,8 @@
 """Contact-extraction quality and speed on the labelled corpus.
 
-The corpus is `scrapersky_pipelines_tests/lib/contact_corpus/`: HTML pages under `pages/` and one gold line
-per page in `gold.jsonl` (page URL, region hint, response headers and cookies, and the emails, phone numbers
-(E.164), social profiles and technologies a careful reader finds on the page).
+The corpus is `scrapersky_pipelines_tests/lib/contact_corpus/`: pages rendered by its `generate.py` plus
+hand-written ones under `pages/`, each with a gold line (page URL, region hint, response headers and cookies,
+and the emails, phone numbers (E.164), social profiles and technologies a careful reader finds on the page).
 
 For every page `contacts.extract(html, url, region)` and `tech.detect(html, headers, cookies)` run once; the
 scores are micro-averaged over all pages: emails compared case-insensitively, phones as E.164, socials as
@@ -16,7 +16,7 @@ measured with the process CPU clock (steadier than wall time on a shared machine
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -91,14 +91,16 @@ class Report:
 
 
 def load_corpus(directory: Path = CORPUS) -> list[CorpusPage]:
-    """Every page with its gold line, in gold-file order."""
-    pages = []
-    with open(directory / "gold.jsonl", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                gold = json.loads(line)
-                pages.append(CorpusPage(gold["page"], (directory / "pages" / gold["page"]).read_bytes(), gold))
-    return pages
+    """Every page with its gold line: generated pages rendered in memory, hand-written ones from disk."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("contact_corpus_generate", directory / "generate.py")
+    generate = sys.modules.get(spec.name)
+    if generate is None:
+        generate = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = generate  # its dataclasses look their module up there
+        spec.loader.exec_module(generate)
+    return [CorpusPage(name, html, gold) for name, html, gold in generate.build_corpus()]
 
 
 def extracted_sets(result: contacts.ContactExtraction, techs: Iterable[str]) -> dict[str, set[Any]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from scrapersky_pipelines.lib.email_filters import registrable_domain
 from scrapersky_pipelines.lib.email_words import (
@@ -32,6 +33,8 @@ KINDS = ("role", "free-mail", "personal", "same-domain", "third-party")
 _TRAILING_DIGITS_RE = re.compile(r"\d+$")
 _TOKEN_SPLIT_RE = re.compile(r"[._+-]")
 _NAME_SPLIT_RE = re.compile(r"[^a-z]+")
+# Role words long and specific enough to recognise inside a one-word local part.
+_COMPOUND_ROLES = frozenset(w for w in ROLE_LOCALS if len(w) >= 5 and w.isalpha())
 
 
 def _fold(text: str) -> str:
@@ -47,6 +50,7 @@ def _tokens(local: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT_RE.split(_TRAILING_DIGITS_RE.sub("", _fold(local))) if t]
 
 
+@lru_cache(maxsize=8192)
 def is_role(local: str) -> bool:
     """Whether a local part names a function rather than a person (info, sales, reservas, no-reply ...)."""
     lowered = local.lower()
@@ -56,8 +60,17 @@ def is_role(local: str) -> bool:
     if not tokens:
         return False
     if tokens[0] in ROLE_LOCALS:
-        return True
-    return len(tokens) > 1 and tokens[-1] in ROLE_LOCALS and tokens[0] not in FIRST_NAMES
+        return True  # info.berlin, sales-eu, kontakt2
+    if len(tokens) == 2 and tokens[-1] in ROLE_LOCALS and tokens[0] not in FIRST_NAMES:
+        return True  # berlin.info, customer.service
+    # Compounds written as one word with a short qualifier: csoffice, infodesk, salesteam.
+    if len(tokens) != 1 or len(tokens[0]) < 6:
+        return False
+    word = tokens[0]
+    return any(
+        word[:size] in _COMPOUND_ROLES or word[-size:] in _COMPOUND_ROLES
+        for size in range(max(5, len(word) - 4), len(word))
+    )
 
 
 def is_free_mail(domain: str) -> bool:

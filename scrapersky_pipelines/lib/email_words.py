@@ -32,7 +32,11 @@ ROLE_LOCALS = frozenset(
     assistenza preventivi
     verkoop klantenservice receptie administratie boekingen bestellingen afspraken offerte
     contato atendimento vendas financeiro comercial agendamento orcamento suporte
-    concierge guestservices guest events catering
+    concierge guestservices guest events catering care wholesale planning functions rezept rezepte dsb
+    office-manager backoffice frontoffice admissions registrar dispatch scheduling estimates quotes quote
+    parts warranty claims repairs lohn lohnbuchhaltung buchhaltung gestion compta comptabilité agence
+    hej kundtjanst bokning bestallning ekonomi faktura kontor biuro sekretariat kancelaria sklep zamowienia
+    kontakt-pl obsluga
     hallo welcome enquire support-team helpline customers client clients partners partner
     """.split()
 )
@@ -43,6 +47,7 @@ FREE_MAIL_LABELS = frozenset(
 )
 FREE_MAIL_DOMAINS = frozenset(
     """
+    bellsouth.net att.net comcast.net verizon.net sbcglobal.net cox.net charter.net earthlink.net juno.com
     me.com mac.com web.de mail.ru inbox.ru list.ru bk.ru ya.ru proton.me pm.me protonmail.ch tuta.io tuta.com
     mail.com zoho.com mailbox.org posteo.de t-online.de freenet.de arcor.de online.de vodafone.de
     orange.fr wanadoo.fr free.fr laposte.net sfr.fr neuf.fr bbox.fr
@@ -145,6 +150,8 @@ SURNAMES = frozenset(
     lopes soares fernandes vieira barbosa rocha dias nascimento andrade moreira nunes marques machado mendes
     freitas cardoso ramos goncalves araujo costa
     peeters janssens maes claes wouters goossens
+    tremblay gagnon roy cote bouchard gauthier morin lavoie fortin gruber huber bauer wagner pichler steiner
+    moser mayer hofer leitner brunner keller meier frei baumann fischer schmid
     murphy kelly obrien byrne ryan oconnor doyle mccarthy
     sato suzuki takahashi tanaka watanabe ito yamamoto nakamura kobayashi kato yamada sasaki yoshida
     """.split()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import lxml.html
@@ -34,15 +34,20 @@ from scrapersky_pipelines.lib.emails_obfuscation import (
 )
 from scrapersky_pipelines.lib.html_text import Page, iter_json_ld_objects
 
-__all__ = ["EmailHit", "extract_emails"]
+__all__ = ["MAX_EMAILS", "EmailHit", "extract_emails"]
+
+# Distinct addresses kept per page; beyond this a page is a list dump, not a business's contact page.
+MAX_EMAILS = 500
 
 _ADDRESS_RE = re.compile(r"(?<![\w.+-])([\w+-]{1,64}(?:\.[\w+-]{1,64}){0,8})@((?:[\w-]{1,63}\.){1,8}[\w-]{1,63})")
 _WHITESPACE_RE = re.compile(r"\s+")
 _AT_HINT_RE = re.compile(r"[\[({]\s?at\s?[\])}]|&#0*64;|%40", re.I)
 _HEX_PAIR_RE = re.compile(r"^[0-9a-fA-F]{2}")
+# A capitalised name of two or three words on one line ("Helen Ashworth", "Anna van der Berg").
 _NAME_RE = re.compile(
-    r"(?<![\w])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+(?:\s+(?:van|von|de|da|del|der|den|di|le|la|du|dos|das|ter|zu)){0,2}"
-    r"(?:\s+[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+){1,2})"
+    r"(?<![\w])([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+"
+    r"(?:[ \t]+(?:van|von|de|da|del|der|den|di|le|la|du|dos|das|ter|zu)){0,2}"
+    r"(?:[ \t]+[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+){1,2})"
 )
 _SCRIPT_MARKERS = ("%40", "\\u0040", "\\x40", "&#", "fromCharCode", "atob(")
 _PERSON_TYPES = frozenset({"Person", "Employee", "Physician", "Attorney", "Dentist"})
@@ -71,6 +76,11 @@ class _Collector:
         self.page_domain = page_domain
         self.hits: dict[str, tuple[str, str, str | None]] = {}
         self.names: dict[str, str] = {}
+        self.named_tried: set[str] = set()
+
+    @property
+    def full(self) -> bool:
+        return len(self.hits) >= MAX_EMAILS
 
     def add(self, raw: str, source: str, context: str | None = None, name: str | None = None) -> str | None:
         address = normalize_email(raw)
@@ -78,9 +88,13 @@ class _Collector:
             return None
         return self.add_normalized(address, source, context, name)
 
-    def add_normalized(self, address: str, source: str, context: str | None, name: str | None = None) -> str:
+    def add_normalized(
+        self, address: str, source: str, context: str | None, name: str | None = None
+    ) -> str | None:
         key = email_key(address)
         if key not in self.hits:
+            if self.full:
+                return None
             self.hits[key] = (address, source, context)
         if name and key not in self.names and not is_role(address.rpartition("@")[0]):
             self.names[key] = name
@@ -111,19 +125,33 @@ def _inside(boundaries: tuple[int, ...], start: int, end: int) -> list[int]:
 
 
 def _context_name(text: str, start: int, local: str) -> str | None:
+    """The nearest capitalised name before an address that could have produced its local part."""
     best = None
-    for match in _NAME_RE.finditer(text[max(0, start - 160) : start]):
-        if name_matches_local(match.group(1), local):
-            best = match.group(1)
+    for match in _NAME_RE.finditer(text[max(0, start - 300) : start]):
+        words = match.group(1).split()
+        # "Alan Pierce Gates" (a name followed by a capitalised word): try the first two words too.
+        for candidate in (match.group(1), " ".join(words[:2]), " ".join(words[1:])):
+            if name_matches_local(candidate, local):
+                best = candidate
+                break
     return best
 
 
 def _scan_text(collector: _Collector, text: str, boundaries: tuple[int, ...], source: str) -> None:
     if "@" not in text:
         return
+    seen: set[str] = set()
+    seen_plain: set[str] = set()
     for match in _ADDRESS_RE.finditer(text):
         local, domain = match.group(1), match.group(2)
         start, at = match.start(1), match.end(1)
+        if domain[-1].isdigit():
+            continue  # react@18.2.0, user@10.0.0.1
+        if not _inside(boundaries, start, match.end(2)):
+            # No element boundary inside: the same text always reads the same way.
+            if match.group(0) in seen_plain:
+                continue
+            seen_plain.add(match.group(0))
         if start > 0 and text[start - 1] == "%" and _HEX_PAIR_RE.match(local):
             local, start = local[2:], start + 2  # "%20info@..." is URL-encoded debris, not the mailbox
         # An element boundary inside the local part glues a neighbour on ("Kontakt<a>info@"): keep what
@@ -138,12 +166,18 @@ def _scan_text(collector: _Collector, text: str, boundaries: tuple[int, ...], so
         best = best_domain(domain, cuts)
         if best is None:
             continue
+        raw = f"{local}@{best}"
+        if raw in seen:
+            continue  # the first occurrence gave the context and the name
+        seen.add(raw)
         end = domain_start + len(best)
-        key = collector.add(f"{local}@{best}", source, _snippet(text, start, end))
-        if key and key not in collector.names and not is_role(local):
-            name = _context_name(text, start, local)
-            if name:
-                collector.names[key] = name
+        key = collector.add(raw, source, _snippet(text, start, end))
+        if key and key not in collector.named_tried and not is_role(local):
+            collector.named_tried.add(key)  # the first occurrence is the one a name labels
+            if key not in collector.names:
+                name = _context_name(text, start, local)
+                if name:
+                    collector.names[key] = name
 
 
 def _json_strings(value: Any) -> Iterator[str]:
@@ -204,19 +238,18 @@ def _add_all(collector: _Collector, raws: Iterable[str], source: str, name: str 
         collector.add(raw, source, None, name)
 
 
-def extract_emails(page: Page, page_domain: str | None) -> tuple[list[EmailHit], dict[str, str]]:
-    """All distinct addresses on a parsed page with their kinds, and address -> person name where known.
+@dataclass(slots=True)
+class _ElementFindings:
+    """What one pass over the elements leaves for later sources (mailto links are collected on the way)."""
 
-    `page_domain` is the registrable domain of the page (ASCII), used for kinds and for bare " at " forms.
-    """
-    collector = _Collector(page_domain)
-    if page.root is None:
-        return collector.result()
+    cf_payloads: list[str] = field(default_factory=list)
+    microdata: list[lxml.html.HtmlElement] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)
+    reversed_texts: list[str] = field(default_factory=list)
 
-    cf_payloads: list[str] = []
-    microdata: list[lxml.html.HtmlElement] = []
-    attributes: list[str] = []
-    reversed_texts: list[str] = []
+
+def _scan_elements(page: Page, collector: _Collector) -> _ElementFindings:
+    findings = _ElementFindings()
     for element in page.elements:
         attrib = element.attrib
         if not attrib:
@@ -231,29 +264,27 @@ def extract_emails(page: Page, page_domain: str | None) -> tuple[list[EmailHit],
                     name = text if text and "@" not in text and name_matches_local(text, local) else None
                     collector.add(raw, "mailto", text[:160] or None, name)
             elif "/cdn-cgi/l/email-protection" in href:
-                cf_payloads.append(href.partition("#")[2])
+                findings.cf_payloads.append(href.partition("#")[2])
             elif lowered.startswith("javascript:") and "@" in href:
-                attributes.append(script_text(href))
+                findings.attributes.append(script_text(href))
         cf = attrib.get("data-cfemail")
         if cf:
-            cf_payloads.append(cf)
+            findings.cf_payloads.append(cf)
         itemprop = attrib.get("itemprop")
         if itemprop and "email" in itemprop.lower().split():
-            microdata.append(element)
+            findings.microdata.append(element)
         style = attrib.get("style")
         if style and "rtl" in style and "bidi-override" in style:
-            reversed_texts.append(element.text_content()[::-1])
+            findings.reversed_texts.append(element.text_content()[::-1])
         for attribute, value in attrib.items():
             if attribute in _ATTRIBUTES_SKIPPED or not (attribute in {"content", "value"} or attribute[:5] == "data-"):
                 continue
             if "@" in value or (attribute[:5] == "data-" and _AT_HINT_RE.search(value)):
-                attributes.append(js_unescape(value))
+                findings.attributes.append(js_unescape(value))
+    return findings
 
-    for payload in cf_payloads:
-        decoded = decode_cfemail(payload)
-        if decoded:
-            _add_all(collector, _as_addresses(decoded), "cfemail")
 
+def _scan_json_ld(page: Page, collector: _Collector) -> None:
     for data in page.json_ld:
         for obj in iter_json_ld_objects(data):
             person = _json_ld_person_name(obj)
@@ -265,15 +296,41 @@ def extract_emails(page: Page, page_domain: str | None) -> tuple[list[EmailHit],
                         for match in _ADDRESS_RE.finditer(string):
                             collector.add(match.group(0), "json-ld", None)
 
-    for element in microdata:
-        _add_all(collector, _as_addresses(_itemprop_value(element)), "microdata", _microdata_person(element))
 
-    _scan_text(collector, page.text, page.boundaries, "text")
+def _scan_spelled(page: Page, collector: _Collector, page_domain: str | None) -> None:
     for address, start, end in spelled_addresses(page.spaced_text, page_domain):
-        collector.add_normalized(address, "obfuscated", _snippet(page.spaced_text, start, end))
-    for text in reversed_texts:
+        key = email_key(address)
+        if key in collector.hits:
+            continue
+        local = address.rpartition("@")[0]
+        name = None
+        if key not in collector.named_tried and not is_role(local):
+            collector.named_tried.add(key)
+            name = _context_name(page.spaced_text, start, local)
+        collector.add_normalized(address, "obfuscated", _snippet(page.spaced_text, start, end), name)
+
+
+def extract_emails(page: Page, page_domain: str | None) -> tuple[list[EmailHit], dict[str, str]]:
+    """All distinct addresses on a parsed page with their kinds, and address -> person name where known.
+
+    `page_domain` is the registrable domain of the page (ASCII), used for kinds and for bare " at " forms.
+    """
+    collector = _Collector(page_domain)
+    if page.root is None:
+        return collector.result()
+    findings = _scan_elements(page, collector)
+    for payload in findings.cf_payloads:
+        decoded = decode_cfemail(payload)
+        if decoded:
+            _add_all(collector, _as_addresses(decoded), "cfemail")
+    _scan_json_ld(page, collector)
+    for element in findings.microdata:
+        _add_all(collector, _as_addresses(_itemprop_value(element)), "microdata", _microdata_person(element))
+    _scan_text(collector, page.text, page.boundaries, "text")
+    _scan_spelled(page, collector, page_domain)
+    for text in findings.reversed_texts:
         _scan_text(collector, text, (), "obfuscated")
-    for value in attributes:
+    for value in findings.attributes:
         _scan_text(collector, unspell(value), (), "attribute")
     for body in page.scripts:
         if "@" in body or any(marker in body for marker in _SCRIPT_MARKERS):

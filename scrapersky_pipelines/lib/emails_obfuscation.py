@@ -3,10 +3,11 @@
 - Cloudflare Scrape Shield (`decode_cfemail`): hex payload, first byte is the XOR key, plaintext is UTF-8.
 - ``mailto:`` URLs (`mailto_addresses`): RFC 6068 — several addresses per link, ``?subject=``/``body`` cut,
   ``to``/``cc``/``bcc`` kept, percent- and entity-encoding undone, ``Name <addr>`` unwrapped.
-- Spelled-out forms in text (`spelled_addresses`): ``[at]``/``(at)``/``{at}``/``(ät)``/``[arroba]`` and a bare
+- Spelled-out forms in text (`spelled_addresses`): ``[at]``/``(at)``/``{at}``/``(ät)``/``[arroba]``, the
+  Scandinavian ``name(a)domain`` written without spaces, and a bare
   `` at `` / `` arroba ``, with ``[dot]``/``(punkt)``/`` dot `` separators, in any case. Bracketed forms are
   taken whenever the result validates; a bare `` at `` is prose far more often than an address, so it also
-  needs a spelled dot, the page's own domain, or an email label right before it.
+  needs a spelled dot, an email label right before it, or the page's own domain with a mailbox-like local part.
 - JavaScript assembly (`script_text`): ``'info' + '@' + 'acme.com'`` concatenation, Joomla's ``addy`` cloak,
   ``String.fromCharCode(...)``, ``atob('...')`` and ``\\uXXXX``/``\\xXX`` escapes.
 
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from scrapersky_pipelines.lib.email_filters import best_domain, normalize_email, registrable_domain
+from scrapersky_pipelines.lib.email_kinds import is_role
 from scrapersky_pipelines.lib.email_words import PROSE_LOCALS
 
 __all__ = ["decode_cfemail", "js_unescape", "mailto_addresses", "script_text", "spelled_addresses", "unspell"]
@@ -35,13 +37,15 @@ _HFIELDS_WITH_ADDRESSES = frozenset({"to", "cc", "bcc"})
 
 _AT_WORDS = r"at|ät|arroba|chiocciola|apenstaartje|klammeraffe|chez"
 _DOT_WORDS = r"dot|punkt|point|punto|ponto|punt"
+_AT_MARKERS = ("at", "@", "arroba", "chiocciola", "ät", "chez", "apenstaartje", "klammeraffe", "(a)", "[a]")
 _SP = r"[ \t]"
 _AT_BRACKETED = rf"[\[({{<]{_SP}{{0,2}}(?:{_AT_WORDS}|@){_SP}{{0,2}}[\])}}>]"
 _DOT_BRACKETED = rf"[\[({{<]{_SP}{{0,2}}(?:{_DOT_WORDS}|\.){_SP}{{0,2}}[\])}}>]"
 _SEP = rf"{_SP}{{0,3}}{_DOT_BRACKETED}{_SP}{{0,3}}|{_SP}{{1,3}}(?:{_DOT_WORDS}){_SP}{{1,3}}|\."
 _SPELLED_RE = re.compile(
     rf"(?<![\w.+-])(?P<local>[\w+-]{{1,64}}(?:(?:{_SEP})[\w+-]{{1,64}}){{0,6}})"
-    rf"(?P<at>{_SP}{{0,3}}{_AT_BRACKETED}{_SP}{{0,3}}|{_SP}{{1,3}}(?:at|arroba){_SP}{{1,3}}|{_SP}{{0,3}}@{_SP}{{0,3}})"
+    rf"(?P<at>{_SP}{{0,3}}{_AT_BRACKETED}{_SP}{{0,3}}|{_SP}{{1,3}}(?:at|arroba){_SP}{{1,3}}|{_SP}{{0,3}}@{_SP}{{0,3}}"
+    r"|\(a\)|\[a\])"
     rf"(?P<domain>[\w-]{{1,63}}(?:(?:{_SEP})[\w-]{{1,63}}){{1,6}})",
     re.I,
 )
@@ -124,14 +128,22 @@ def mailto_addresses(href: str) -> list[str]:
 def spelled_addresses(text: str, page_domain: str | None) -> Iterator[tuple[str, int, int]]:
     """(normalised address, start, end) for every spelled-out address in `text` that validates."""
     lowered = text.lower()
-    if not any(marker in lowered for marker in ("at", "@", "arroba", "chiocciola", "ät", "chez")):
+    if not any(marker in lowered for marker in _AT_MARKERS):
         return
     position = 0
+    # Repeated blocks repeat their matches; only bare " at " forms depend on the text around them.
+    decided: dict[str, str | None] = {}
     while True:
         match = _SPELLED_RE.search(text, position)
         if match is None:
             return
-        found = _accept(match, text, page_domain)
+        token = match.group(0)
+        if token in decided:
+            found = decided[token]
+        else:
+            found = _accept(match, text, page_domain)
+            if found is not None or match.group("at").strip().lower() not in {"at", "arroba"}:
+                decided[token] = found
         if found is None:
             # The next address may start inside this failed match ("Sarah at sarah dot lee at acme dot com").
             position = match.start("at") + 1
@@ -143,6 +155,8 @@ def spelled_addresses(text: str, page_domain: str | None) -> Iterator[tuple[str,
 def _accept(match: re.Match[str], text: str, page_domain: str | None) -> str | None:
     at_form = match.group("at").strip().lower()
     raw_local, raw_domain = match.group("local"), match.group("domain")
+    if match.group("at") == "@" and not _SPELLED_DOT_RE.search(match.group(0)):
+        return None  # a plain address: the text scan has it already
     local = _SEP_RE.sub(".", raw_local)
     domain = best_domain(_SEP_RE.sub(".", raw_domain))
     if domain is None:
@@ -151,7 +165,11 @@ def _accept(match: re.Match[str], text: str, page_domain: str | None) -> str | N
         if local.lower() in PROSE_LOCALS or local.isdigit():
             return None
         labelled = _LABEL_BEFORE_RE.search(text[max(0, match.start() - 24) : match.start()])
-        own = page_domain is not None and registrable_domain(domain) == page_domain
+        # "lab at westbrook.edu/robotics" is prose even on westbrook.edu: the page's own domain is enough
+        # only for a mailbox-looking local part.
+        own = page_domain is not None and registrable_domain(domain) == page_domain and (
+            "." in local or is_role(local)
+        )
         if not (_SPELLED_DOT_RE.search(raw_domain) or own or labelled):
             return None
     return normalize_email(f"{local}@{domain}")

@@ -45,8 +45,16 @@ _BLOCK_TAGS = frozenset(
     }
 )
 # U+200B..U+200D, U+2060 word joiner, U+FEFF, soft hyphen: invisible, and inserted precisely to break scrapers.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_INVISIBLE.update({0xFF20: "@", 0xFE6B: "@", 0x00A0: " ", 0x202F: " ", 0x2007: " ", 0x0000: None})
+# They are removed from the source (as characters and as character references) before parsing, so the walk
+# never has to clean text node by node.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
+_INVISIBLE_REF_RE = re.compile(
+    r"&(?:#(?:8203|8204|8205|8288|65279|173|x200b|x200c|x200d|x2060|xfeff|xad);"
+    r"|(?:shy|ZeroWidthSpace|zwj|zwnj|NoBreak);)",
+    re.I,
+)
+# One-to-one folds applied to the extracted text (offsets stay valid): full-width at signs, no-break spaces.
+_FOLD = {0xFF20: "@", 0xFE6B: "@", 0x00A0: " ", 0x202F: " ", 0x2007: " "}
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -55,8 +63,8 @@ _JSON_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 # Fallback for over-deep documents: every tag except these is dropped (block ones become <br>).
 _FLAT_KEEP = frozenset({"a", "area", "script", "style", "noscript", "template", "meta", "link", "iframe", "img",
                         "input", "html", "head", "body", "title", "br"})
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})\b[^>]{0,4000}>")
-_RAW_TEXT_RE = re.compile(r"<(script|style)\b[^>]{0,4000}>.*?</\1\s*>", re.I | re.S)
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,40})\b[^<>]{0,4000}>")
+_RAW_OPEN_RE = re.compile(r"<(script|style)\b[^<>]{0,4000}>", re.I)
 
 
 def decode_html(html: str | bytes) -> str:
@@ -125,8 +133,13 @@ def iter_json_ld_objects(data: Any) -> Iterator[dict[str, Any]]:
             stack.extend(reversed(item))
 
 
-def _clean(text: str) -> str:
-    return text.translate(_INVISIBLE)
+def _replace_chars(text: str, table: dict[int, str | None]) -> str:
+    """`str.translate` for a handful of characters, skipping the (slow) translate when none occurs."""
+    for code, replacement in table.items():
+        char = chr(code)
+        if char in text:
+            text = text.replace(char, replacement or "")
+    return text
 
 
 def _flatten(source: str) -> str:
@@ -138,12 +151,18 @@ def _flatten(source: str) -> str:
             return match.group(0)
         return "<br>" if name in _BLOCK_TAGS else ""
 
+    lowered = source.lower()
     out: list[str] = []
     position = 0
-    for raw in _RAW_TEXT_RE.finditer(source):
+    while True:
+        raw = _RAW_OPEN_RE.search(source, position)
+        if raw is None:
+            break
+        close = lowered.find("</" + raw.group(1).lower(), raw.end())
+        end = len(source) if close < 0 else close
         out.append(_TAG_RE.sub(tag, source[position : raw.start()]))
-        out.append(raw.group(0))
-        position = raw.end()
+        out.append(source[raw.start() : end])
+        position = end
     out.append(_TAG_RE.sub(tag, source[position:]))
     return "".join(out)
 
@@ -167,7 +186,9 @@ def parse_page(html: str | bytes) -> Page:
     source = decode_html(html)
     if len(source) > MAX_HTML_CHARS:
         source = source[:MAX_HTML_CHARS]
-    source = _XML_DECL_RE.sub("", source, count=1).replace("\x00", "")
+    source = _replace_chars(_XML_DECL_RE.sub("", source, count=1), _INVISIBLE)
+    if "&" in source:
+        source = _INVISIBLE_REF_RE.sub("", source)
     if not source.strip():
         return Page(root=None)
     root = _parse_tree(source)
@@ -190,12 +211,12 @@ def parse_page(html: str | bytes) -> Page:
             if tag != "wbr":
                 chunks.append("\n" if tag in _BLOCK_TAGS else None)
             if node.tail:
-                chunks.append(_clean(node.tail))
+                chunks.append(node.tail)
             continue
         if not isinstance(tag, str):
             # Comments and processing instructions: content hidden, tail visible.
             if node.tail:
-                chunks.append(_clean(node.tail))
+                chunks.append(node.tail)
             continue
         elements.append(node)
         lowered = tag if tag.islower() else tag.lower()
@@ -221,13 +242,13 @@ def parse_page(html: str | bytes) -> Page:
                     if child is not node and isinstance(child.tag, str):
                         elements.append(child)
             if node.tail:
-                chunks.append(_clean(node.tail))
+                chunks.append(node.tail)
             continue
         if lowered != "wbr":
             # libxml2 does not know <wbr> is void and nests what follows inside it: walk it, but add no boundary.
             chunks.append("\n" if lowered in _BLOCK_TAGS else None)
         if node.text:
-            chunks.append(_clean(node.text))
+            chunks.append(node.text)
         stack.append((node, False))
         for child in reversed(node):
             stack.append((child, True))
@@ -245,7 +266,7 @@ def parse_page(html: str | bytes) -> Page:
             text_parts.append(chunk)
             spaced_parts.append(chunk)
             offset += len(chunk)
-    page.text = "".join(text_parts)
-    page.spaced_text = "".join(spaced_parts)
+    page.text = _replace_chars("".join(text_parts), _FOLD)
+    page.spaced_text = _replace_chars("".join(spaced_parts), _FOLD)
     page.boundaries = tuple(boundaries)
     return page

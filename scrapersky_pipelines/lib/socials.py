@@ -43,7 +43,9 @@ _FB_SKIP = frozenset(
     sem_campaigns campaign reel reels stories video.php ajax about
     """.split()
 )
-_IG_SKIP = frozenset("p reel reels tv explore accounts stories direct developer about legal web share s ar challenge emails".split())
+_IG_SKIP = frozenset(
+    "p reel reels tv explore accounts stories direct developer about legal web share s ar challenge emails".split()
+)
 _X_SKIP = frozenset(
     "intent share home hashtag search i login signup tos privacy settings explore notifications messages compose "
     "widgets widgets.js oauth account download en about logout".split()
@@ -53,7 +55,9 @@ _YT_SKIP = frozenset(
     "player_api subscribe_widget signin logout upload v attribution_link hashtag post howyoutubeworks creators "
     "ads trends channels".split()
 )
-_PIN_SKIP = frozenset("pin search ideas discover _ categories explore business login today topics settings password resource".split())
+_PIN_SKIP = frozenset(
+    "pin search ideas discover _ categories explore business login today topics settings password resource".split()
+)
 _GH_SKIP = frozenset(
     "login join features pricing about site marketplace topics sponsors settings explore collections trending "
     "search enterprise security customer-stories readme contact apps notifications new codespaces team".split()
@@ -64,18 +68,23 @@ _IG_NAME_RE = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _X_NAME_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 _GH_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _PIN_NAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
-_TA_PATH_RE = re.compile(r"^(?:Restaurant_Review|Hotel_Review|Attraction_Review|AttractionProductReview|VacationRentalReview)-g\d+-d\d+[\w.-]*$")
+_TA_PATH_RE = re.compile(
+    r"^(?:Restaurant_Review|Hotel_Review|Attraction_Review|AttractionProductReview|VacationRentalReview)"
+    r"-g\d+-d\d+[\w.-]*$"
+)
 _HINT_RE = re.compile(
     r"facebook|fb\.com|instagr|linkedin|twitter|x\.com|youtube|tiktok|pinterest|yelp|github|threads|tripadvisor|"
     r"vimeo|xing|bsky|snapchat",
     re.I,
 )
+# Bare profile URLs in text ("facebook.com/acme"): anchored on the network name (a literal, so the scan is
+# fast), then widened back over the host ("https://www.", "de-de.") before normalising.
 _TEXT_URL_RE = re.compile(
-    r"(?<![\w.@/-])(?:https?://)?(?:[a-z]{2,3}\.)?(?:www\.)?"
-    r"(?:facebook|instagram|linkedin|twitter|x|youtube|tiktok|pinterest|yelp|github|threads|tripadvisor)"
-    r"\.(?:com\.au|com\.br|co\.uk|com|net|de|fr|es|it|ca|nl)/[^\s<>\"'()\[\]{},]+",
+    r"\b(?:facebook|instagram|linkedin|twitter|x|youtube|tiktok|pinterest|yelp|github|threads|tripadvisor)"
+    r"\.(?:com\.au|com\.br|co\.uk|com|net|de|fr|es|it|ca|nl)/[^\s<>\"'()\[\]{},]{1,300}",
     re.I,
 )
+_HOST_PREFIX_RE = re.compile(r"(?:https?://)?(?:[\w-]{1,20}\.){0,2}$", re.I)
 
 
 def _platform(host: str) -> tuple[str, str] | None:
@@ -279,8 +288,15 @@ def _candidates(page: Page) -> Iterable[str]:
                 if isinstance(value, str):
                     yield value
     if "." in page.text:
-        for match in _TEXT_URL_RE.finditer(page.text):
-            yield match.group(0).rstrip(".,;:!?")
+        text = page.text
+        for match in _TEXT_URL_RE.finditer(text):
+            start = match.start()
+            prefix = _HOST_PREFIX_RE.search(text, max(0, start - 40), start)
+            if prefix is not None:
+                start = prefix.start()
+            if start > 0 and text[start - 1] in "@/.":
+                continue  # part of an address or of a longer URL on another host
+            yield text[start : match.end()].rstrip(".,;:!?")
 
 
 def extract_socials(page: Page) -> dict[str, list[str]]:

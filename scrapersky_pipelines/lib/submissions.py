@@ -55,10 +55,12 @@ class CsvError(ValueError):
 def read_csv_column(source: str | Path | bytes, columns: tuple[str, ...] = CSV_COLUMNS) -> tuple[list[str], int]:
     """The values of the first matching column (else the only column) and the data's first row number.
 
-    Rows are numbered as in a spreadsheet (header is row 1). Non-UTF-8 files are an error rather than
-    a silent mis-decoding.
+    Rows are numbered as in a spreadsheet (header is row 1): one value per record, so a blank record
+    or one too short to reach the column is an empty value (reported as that row's error) rather than
+    a silent shift of every later row number. Records with extra fields (a trailing comma) keep their
+    value. Non-UTF-8 files are an error rather than a silent mis-decoding.
     """
-    import pandas as pd
+    import csv
 
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     if len(data) > MAX_CSV_BYTES:
@@ -70,19 +72,21 @@ def read_csv_column(source: str | Path | bytes, columns: tuple[str, ...] = CSV_C
     except UnicodeDecodeError as exc:
         raise CsvError(f"CSV is not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True,
-                            on_bad_lines="warn", engine="python")
-    except Exception as exc:  # pandas raises several parser error types
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
         raise CsvError(f"CSV could not be parsed: {exc}") from None
-    lowered = {str(c).strip().lower(): c for c in frame.columns}
+    while records and not any(f.strip() for f in records[-1]):
+        records.pop()  # trailing blank lines are not rows anyone meant
+    header = records[0] if records else []
+    lowered = {str(c).strip().lower(): i for i, c in reversed(list(enumerate(header)))}
     for name in columns:
         if name in lowered:
-            return [str(v) for v in frame[lowered[name]].tolist()], 2
-    if len(frame.columns) == 1:
-        header = str(frame.columns[0])
+            index = lowered[name]
+            return [r[index] if index < len(r) else "" for r in records[1:]], 2
+    if len(header) == 1:
         # a headerless single-column file: the "header" is data too
-        return [header, *(str(v) for v in frame.iloc[:, 0].tolist())], 1
-    raise CsvError(f"CSV has no column named any of {', '.join(columns[:6])}; found {', '.join(map(str, frame.columns))}")
+        return [r[0] if r else "" for r in records], 1
+    raise CsvError(f"CSV has no column named any of {', '.join(columns[:6])}; found {', '.join(map(str, header))}")
 
 
 def url_with_domain(raw: str) -> tuple[str, str]:

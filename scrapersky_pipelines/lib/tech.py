@@ -2,8 +2,9 @@
 
 Fingerprints live in `tech_fingerprints` (written for this project). Everything is compiled once at import;
 a page is scanned with regexes, not parsed: resource URLs (script src, link href, iframe src) and meta tags
-are pulled out with one pass each, HTML markers are gated by a cheap substring test on the lower-cased page
-before any regex runs. `detect` returns sorted names; `detect_detailed` adds category, version and evidence.
+are pulled out with one pass each (bounded patterns, so unclosed tags cost linear time), HTML markers are
+gated by a cheap substring test on the lower-cased page before any regex runs. `detect` returns sorted names;
+`detect_detailed` adds category, version and evidence.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ __all__ = ["TechHit", "detect", "detect_detailed", "technology_count"]
 MAX_HTML_CHARS = 3_000_000
 _FLAGS = re.I | re.M
 
+# Bounded repetition: an unclosed "<script src=" repeated through a page must not make the scan quadratic.
 _RESOURCE_RE = re.compile(
-    r"""<(?:script|link|iframe|embed)\b[^>]*?\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I
+    r"""<(?:script|link|iframe|embed)\b[^<>]{0,1000}?\s(?:src|href)\s*=\s*"""
+    r"""(?:"([^"]{0,2000})"|'([^']{0,2000})'|([^\s>]{1,2000}))""",
+    re.I,
 )
-_META_RE = re.compile(r"<meta\b[^>]*>", re.I)
+_META_RE = re.compile(r"<meta\b[^<>]{0,2000}>", re.I)
 _ATTR_RE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _SET_COOKIE_SPLIT_RE = re.compile(r",\s*(?=[^;,=\s]+=)")
 

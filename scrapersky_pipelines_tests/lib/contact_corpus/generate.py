@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Build the generated part of the contact-extraction corpus and write `gold.jsonl`.
+"""Build the contact-extraction corpus: generated pages rendered in memory plus the hand-written ones.
 
-    python scrapersky_pipelines_tests/lib/contact_corpus/generate.py
+    python scrapersky_pipelines_tests/lib/contact_corpus/generate.py [DIR]   # to look at the pages
 
 Each generated page is a small-business homepage or contact page rendered from a spec: the business (region,
 language, trade, domain), the addresses, numbers and profiles it publishes, and *how* each is published (an
@@ -10,8 +10,8 @@ a ``tel:`` link, split across tags, full-width ...). The gold labels come from t
 page was built to contain, never from running the extractor. Decoys (asset names, DSNs, package specifiers,
 placeholders, dates, prices, order numbers, company IDs, fax numbers, share links ...) are added with no gold.
 
-Hand-written pages (`pages/hand-*.html`) have their gold in `hand_gold.py`; both go to `gold.jsonl`.
-The generator is deterministic (fixed seed), so re-running it rewrites identical files.
+Hand-written pages (`pages/hand-*.html`) have their gold in `hand_gold.py`. The generator is
+deterministic (fixed seed): every run renders identical pages, so nothing generated is committed.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ ROLE_LOCAL = {"en": ("info", "hello", "office", "enquiries", "bookings", "sales"
               "ja": ("info", "contact", "support"), "pt": ("contato", "atendimento", "vendas")}
 PLAIN_LOCAL = {"en": "workshop", "de": "werkstatt", "fr": "atelier", "es": "taller", "it": "laboratorio",
                "nl": "werkplaats", "ja": "honten", "pt": "oficina"}
-THIRD_PARTY = (("m.keller", "steuerkanzlei-keller.de"), ("dsb", "datenschutz-extern.de"),
+THIRD_PARTY = (("m.keller", "steuerkanzlei-keller.de"), ("s.brandt", "datenschutz-extern.de"),
                ("j.whitfield", "whitfield-accountants.co.uk"), ("r.delgado", "gestoria-delgado.es"),
                ("pmaes", "boekhouding-maes.be"), ("a.conti", "studioconti-commercialisti.it"))
 FREE_MAIL = ("gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "web.de", "gmx.de",
@@ -868,22 +868,20 @@ def assign_social_forms(spec: Spec, rng: random.Random) -> None:
             social.form = "same_as"
 
 
-def main() -> None:
+def build_corpus() -> list[tuple[str, bytes, dict]]:
+    """(page name, HTML bytes, gold line) of every page: the generated ones rendered here, in memory, and the
+    hand-written ones read from `pages/` with their gold from `hand_gold.py`."""
     rng = random.Random(SEED)
-    PAGES.mkdir(exist_ok=True)
-    for old in PAGES.glob("gen-*.html"):
-        old.unlink()
     form_queue = {"email": list(EMAIL_FORMS), "phone": list(PHONE_FORMS)}
     rng.shuffle(form_queue["email"])
     rng.shuffle(form_queue["phone"])
-    lines = []
+    out = []
     for index, region in enumerate(REGION_PLAN):
         spec = build_spec(index, region, rng, form_queue)
         spec.stack = STACKS[index % len(STACKS)]
         assign_social_forms(spec, rng)
         page, headers, cookies = render_page(spec, rng)
         name = f"gen-{index:03d}-{region.lower()}-{spec.trade}.html"
-        (PAGES / name).write_text(page, encoding="utf-8")
         socials: dict[str, list[str]] = {}
         for social in spec.socials:
             if social.canonical not in socials.get(social.network, []):
@@ -891,19 +889,28 @@ def main() -> None:
         emails: dict[str, str] = {}
         for email in spec.emails:
             emails.setdefault(email.address, email.kind)
-        lines.append({
+        out.append((name, page.encode("utf-8"), {
             "page": name, "origin": "generated", "url": spec.url, "region": spec.region_hint,
             "country": spec.region, "headers": headers, "cookies": cookies,
             "emails": emails, "phones": sorted({p.e164 for p in spec.phones}),
             "socials": socials, "tech": sorted(set(spec.stack.tech) | spec.tech),
             "covers": sorted(spec.covers),
-        })
+        }))
     for entry in HAND_GOLD:
-        lines.append({"origin": "hand", **entry})
-    with open(HERE / "gold.jsonl", "w", encoding="utf-8") as out:
-        for line in lines:
-            out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-    print(f"{len(REGION_PLAN)} generated pages, {len(HAND_GOLD)} hand-written, gold.jsonl written")
+        out.append((entry["page"], (PAGES / entry["page"]).read_bytes(), {"origin": "hand", **entry}))
+    return out
+
+
+def main() -> None:
+    """Write the generated pages and `gold.jsonl` into a folder, to read them (they are not committed)."""
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "generated"
+    (target / "pages").mkdir(parents=True, exist_ok=True)
+    corpus = build_corpus()
+    with open(target / "gold.jsonl", "w", encoding="utf-8") as gold:
+        for name, page, line in corpus:
+            (target / "pages" / name).write_bytes(page)
+            gold.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+    print(f"{len(corpus)} pages and gold.jsonl written to {target}")
 
 
 if __name__ == "__main__":
