@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--interval", type=float, default=2.0)
     st.set_defaults(func=_status)
 
-    from scrapersky_pipelines import cli_export, cli_places
+    from scrapersky_pipelines import cli_demo, cli_export, cli_places
 
+    cli_demo.register(sub)
     cli_export.register(sub)
     cli_places.register(sub)
     return p

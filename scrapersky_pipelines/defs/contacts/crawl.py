@@ -9,7 +9,7 @@ from scrapersky_pipelines.db.bulk import ContactRow
 from scrapersky_pipelines.db.contacts import ContactsWrite, crawl_seeds, domain_context
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, summary_op, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output, summary_op
 from scrapersky_pipelines.defs.sitemaps.discovery import sitemap_files
 from scrapersky_pipelines.lib.crawl import crawl_site
 from scrapersky_pipelines.resources.database import Database
@@ -68,13 +68,11 @@ async def crawl_domains(
 summarize_crawl = summary_op(STAGE, "summarize_crawl")
 
 
-@dg.graph_asset(
-    ins=upstream(sitemap_files),
-    name="domain_contacts",
-    group_name="contacts",
+@stage_asset(
+    "domain_contacts",
+    group="contacts",
     partitions_def=email_crawl_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=sitemap_files,
     description="Contacts found by a bounded same-site crawl of each queued domain (WF8): contact, about, "
     "team and legal pages first; robots.txt obeyed; max pages and time budget configurable. Domains show "
     "pages visited, contacts found and the stop reason (crawl_* columns).",

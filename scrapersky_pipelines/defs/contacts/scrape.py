@@ -10,7 +10,7 @@ from scrapersky_pipelines.db.contacts import ContactsWrite, domain_context
 from scrapersky_pipelines.db.enums import ContactScrapeStatus as CS
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, summary_op, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output, summary_op
 from scrapersky_pipelines.defs.sitemaps.imports import sitemap_pages
 from scrapersky_pipelines.lib.http import FetchError
 from scrapersky_pipelines.lib.page_scrape import scrape_page
@@ -69,13 +69,11 @@ async def scrape_pages(
 summarize_scrape = summary_op(STAGE, "summarize_scrape")
 
 
-@dg.graph_asset(
-    ins=upstream(sitemap_pages),
-    name="page_contacts",
-    group_name="contacts",
+@stage_asset(
+    "page_contacts",
+    group="contacts",
     partitions_def=page_scrape_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=sitemap_pages,
     description="Contacts scraped from queued pages (WF7): every email on the page with its kind, the "
     "page's phone and a person's name where given, unique per domain + email with first/last seen. "
     "Pages end ContactFound, NoContactFound or Error (pages.contact_status, scrape_error).",

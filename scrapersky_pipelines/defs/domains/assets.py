@@ -8,7 +8,7 @@ import dagster as dg
 from scrapersky_pipelines.db.batches import BatchOutcome, BatchSummary, FollowUp, LoadedBatch, RowOutcome, StageReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output
 from scrapersky_pipelines.defs.places.extraction import business_domains_asset
 from scrapersky_pipelines.lib.homepage import scan_homepage
 from scrapersky_pipelines.resources.http import HttpResource
@@ -64,13 +64,11 @@ def apply_scan_policies(context: dg.OpExecutionContext, scanned: BatchSummary, c
     return StageReport(scanned, follow)
 
 
-@dg.graph_asset(
-    ins=upstream(business_domains_asset),
-    name="domain_metadata",
-    group_name="domains",
+@stage_asset(
+    "domain_metadata",
+    group="domains",
     partitions_def=domain_scan_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=business_domains_asset,
     description="Homepage metadata of each domain (title, description, language, favicon, canonical, "
     "socials, emails, phones, generator, tech stack, HTTP status). One partition per claimed batch; "
     "rows end Complete or Error with a reason in domains.scan_status / scan_error.",

@@ -9,7 +9,7 @@ from scrapersky_pipelines.db.curation import AutoSelectBusinesses, PolicyReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.places import BusinessRow, BusinessUpsert
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output
 from scrapersky_pipelines.defs.places.search import places_asset
 from scrapersky_pipelines.lib.places import PlacesError
 from scrapersky_pipelines.resources.places import CurationPolicy, PlacesResource
@@ -80,13 +80,11 @@ def apply_deep_scan_policies(
     return PolicyReport(scanned, [], selections)
 
 
-@dg.graph_asset(
-    ins=upstream(places_asset),
-    name="local_businesses",
-    group_name="places",
+@stage_asset(
+    "local_businesses",
+    group="places",
     partitions_def=deep_scan_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=places_asset,
     description="Local businesses from Google Place Details (name, address and its parts, phones, website, "
     "rating, reviews, categories, price level, location, time zone, weekday hours, business status), "
     "upserted by place id; a re-scan refreshes data and keeps curation. One partition per claimed batch "

@@ -7,7 +7,7 @@ import dagster as dg
 from scrapersky_pipelines.db.batches import BatchOutcome, BatchSummary, LoadedBatch, RowOutcome, StageReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.places import DomainLinks
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output
 from scrapersky_pipelines.defs.places.deep_scan import local_businesses_asset
 from scrapersky_pipelines.lib.domain_extraction import ExtractionKind, extract_domain
 
@@ -49,13 +49,11 @@ def report_extraction(extracted: BatchSummary) -> StageReport:
     return StageReport(extracted)
 
 
-@dg.graph_asset(
-    ins=upstream(local_businesses_asset),
-    name="business_domains",
-    group_name="places",
+@stage_asset(
+    "business_domains",
+    group="places",
     partitions_def=domain_extraction_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=local_businesses_asset,
     description="Each selected local business's website as a registrable domain (public-suffix aware, IDN "
     "as punycode, no www), linked to the existing `domains` row or inserted and queued for the metadata "
     "scan. No website or a hosted-platform page ends Complete with that reason in extraction_note.",

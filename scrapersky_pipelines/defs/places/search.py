@@ -9,7 +9,7 @@ from scrapersky_pipelines.db.curation import AutoSelectPlaces, PolicyReport
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.places import PlaceRow, PlaceUpsert
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import stage_input, stage_output
+from scrapersky_pipelines.defs.queues.stage import stage_asset, stage_input, stage_output
 from scrapersky_pipelines.lib.places import MAX_RESULTS, PlacesError
 from scrapersky_pipelines.resources.places import CurationPolicy, PlacesResource
 
@@ -93,12 +93,10 @@ def apply_search_policies(
     return PolicyReport(searched, [], selections)
 
 
-@dg.graph_asset(
-    name="places",
-    group_name="places",
+@stage_asset(
+    "places",
+    group="places",
     partitions_def=place_search_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
     description="Google Places text-search results, upserted by place id into `places` (search fields and "
     "raw JSON refreshed, curation kept). One partition per claimed batch of `place_searches`; each search "
     "ends Complete with places_found / pages_fetched, or Error with the reason in search_error.",

@@ -9,7 +9,7 @@ from scrapersky_pipelines.db.contacts import QueueCrawls
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.sitemaps import DiscoveredSitemaps, QueueImports
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output
 from scrapersky_pipelines.defs.domains.assets import domain_metadata
 from scrapersky_pipelines.lib.sitemap_discovery import SitemapFileRecord, discover_sitemaps
 from scrapersky_pipelines.resources.http import HttpResource
@@ -85,13 +85,11 @@ def apply_discovery_policies(discovered: BatchSummary, config: DiscoveryPolicy) 
     return StageReport(discovered, follow)
 
 
-@dg.graph_asset(
-    ins=upstream(domain_metadata),
-    name="sitemap_files",
-    group_name="sitemaps",
+@stage_asset(
+    "sitemap_files",
+    group="sitemaps",
     partitions_def=sitemap_discovery_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=domain_metadata,
     description="Sitemap files of each domain (WF4): found via robots.txt, <link rel=\"sitemap\"> and "
     "well-known paths, index trees walked; kind, flags, method, parent, HTTP status, bytes, gzip, URL "
     "count, generator or error per file. Domains end Complete (sitemap_count, sitemap_url_count) or Error.",

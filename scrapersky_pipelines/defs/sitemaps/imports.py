@@ -10,7 +10,7 @@ from scrapersky_pipelines.db.bulk import upsert_pages
 from scrapersky_pipelines.db.enums import ProcessingStatus as PS
 from scrapersky_pipelines.db.sitemaps import ChildSitemaps, domain_names
 from scrapersky_pipelines.defs.batching import map_rows
-from scrapersky_pipelines.defs.queues.stage import after_input, stage_input, stage_output, summary_op, upstream
+from scrapersky_pipelines.defs.queues.stage import after_input, stage_asset, stage_input, stage_output, summary_op
 from scrapersky_pipelines.defs.sitemaps.discovery import sitemap_files
 from scrapersky_pipelines.lib.http import FetchError
 from scrapersky_pipelines.lib.page_import import PagePolicy
@@ -95,13 +95,11 @@ async def import_sitemap_files(
 summarize_import = summary_op(STAGE, "summarize_import")
 
 
-@dg.graph_asset(
-    ins=upstream(sitemap_files),
-    name="sitemap_pages",
-    group_name="sitemaps",
+@stage_asset(
+    "sitemap_pages",
+    group="sitemaps",
     partitions_def=sitemap_import_batches,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=10),
-    kinds={"python", "postgres"},
+    after=sitemap_files,
     description="Pages imported from sitemap files (WF5/WF6): URL, lastmod, source file, category, "
     "confidence, depth; assets, feeds and off-site URLs stored as Filtered with a reason; contact-like "
     "pages queued for scraping. Rows of sitemap_files end Complete (pages_imported) or Error.",

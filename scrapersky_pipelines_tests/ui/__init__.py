@@ -1,0 +1,1 @@
+"""Browser tests of the Dagster UI serving this code location."""
