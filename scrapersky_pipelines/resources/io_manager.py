@@ -25,9 +25,9 @@ def run_partition_keys(context: dg.InputContext | dg.OutputContext) -> list[str]
         partitions_def = step.run_partitions_def or step.partitions_def
         if pkr.start == pkr.end:
             return [pkr.start]
-        return list(
-            partitions_def.get_partition_keys_in_range(pkr, dynamic_partitions_store=step.instance)
-        )
+        # Dagster 1.13 reads dynamic partitions from the loading context, not from an argument.
+        with dg.partition_loading_context(dynamic_partitions_store=step.instance):
+            return list(partitions_def.get_partition_keys_in_range(pkr))
     if step.has_partition_key:
         return [step.partition_key]
     raise dg.DagsterInvariantViolationError("stage ops must run for batch partitions")

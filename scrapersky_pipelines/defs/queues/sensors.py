@@ -143,10 +143,13 @@ def requeue_failed_run(database: Database, run: dg.DagsterRun, message: str) -> 
     return totals
 
 
-def build_failure_sensor(jobs: Sequence[dg.JobDefinition]) -> dg.SensorDefinition:
+def build_failure_sensor(jobs: Sequence[dg.JobDefinition] | None = None) -> dg.SensorDefinition:
+    """Without `jobs`, every job of the code location is watched: asset backfills and UI
+    materializations run stage assets outside the stage jobs, and their batches need requeueing too."""
+
     @dg.run_failure_sensor(
         name="failed_batch_requeue",
-        monitored_jobs=list(jobs),
+        monitored_jobs=list(jobs) if jobs else None,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Requeues the unfinished rows of a failed batch run at once.",
     )
