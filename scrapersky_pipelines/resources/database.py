@@ -33,7 +33,10 @@ class Database(dg.ConfigurableResource):
     """The app database. `url` unset means the embedded default."""
 
     url: str | None = None
-    max_attempts: int = 6
+    # 8 attempts wait 0.5+1+2+4+8+15+15 s (x0.5..1.5 jitter), 23 s at the least: longer than a
+    # pooler's server_login_retry (pgbouncer: 15 s), which follows any server restart. With 6 the
+    # retries could run out before the pooler even tried to reconnect.
+    max_attempts: int = 8
     backoff_seconds: float = 0.5
 
     def resolved_url(self) -> str:

@@ -85,11 +85,14 @@ stats_users = postgres
             for f in self.workdir.iterdir():
                 os.chown(f, uid, -1)
             cmd = [binary, "-u", RUN_AS, str(ini)]
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # pgbouncer copies every log line to stderr: into a file, since an undrained pipe fills up
+        # (~64 KB, a few hundred logins) and then blocks pgbouncer, and every client with it.
+        with open(self.workdir / "stderr.log", "wb") as err:
+            self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.time() + 15
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"pgbouncer exited: {self.process.stderr.read().decode()}")
+                raise RuntimeError(f"pgbouncer exited: {(self.workdir / 'stderr.log').read_text(errors='replace')}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self
