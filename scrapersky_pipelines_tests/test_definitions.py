@@ -23,7 +23,7 @@ def test_definitions_resolve():
     for job in ("submit_domains", "search_places", "curate"):
         assert defs.resolve_job_def(job)
     names = {s.name for s in defs.sensors}
-    assert {f"{stage}_sensor" for stage in stages} | {"lease_reaper", "failed_batch_requeue"} <= names
+    assert {f"{stage}_sensor" for stage in stages} | {"lease_reaper", "failed_batch_requeue", "queue_stall_sensor"} <= names
     for sensor in defs.sensors:
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING, sensor.name
 

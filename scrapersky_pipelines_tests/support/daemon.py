@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,24 +21,30 @@ def dagster_home(path: Path) -> Path:
 
 
 @contextmanager
-def running_daemon(env: dict[str, str], log_path: Path):
-    """`dagster-daemon run` on the project's workspace, in its own process group."""
+def running_daemon(env: Mapping[str, str], log_path: Path, workspace: Path = ROOT / "workspace.yaml"):
+    """`dagster-daemon run` on `workspace` (the project's by default), in its own process group."""
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "dagster._daemon", "run", "-w", str(ROOT / "workspace.yaml")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "dagster._daemon", "run", "-w", str(workspace)],
+            cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
             yield proc
         finally:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 20) -> None:
+    """SIGTERM the process group (a daemon's or webserver's code server and run workers too), then SIGKILL."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(grace)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        except ProcessLookupError:
+            pass
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 2.0) -> bool:

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,69 +45,83 @@ class PgBouncer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> "PgBouncer":
-        binary = find_pgbouncer()
-        if binary is None:
-            raise RuntimeError("pgbouncer is not installed (apt-get install pgbouncer)")
-        self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
         dbs = "\n".join(
             f"{d} = host={self.socket_dir} port={self.pg_port} dbname={d} user=postgres"
             for d in self.databases
         )
-        (self.workdir / "users.txt").write_text('"postgres" ""\n')
-        ini = self.workdir / "pgbouncer.ini"
-        ini.write_text(
-            f"""[databases]
-{dbs}
+        self.process = launch(self.workdir, self.port, dbs, pool_size=self.pool_size, auth_type="trust",
+                              users={"postgres": ""}, extra="stats_users = postgres\n")
+        return self
+
+    def stop(self) -> None:
+        stop(self.process)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def launch(workdir: Path, port: int, databases: str, *, pool_size: int, auth_type: str,
+           users: Mapping[str, str], extra: str = "") -> subprocess.Popen:
+    """Write `pgbouncer.ini` (transaction mode; the first user is the admin) and `users.txt` into
+    `workdir`, start pgbouncer (as the unprivileged user when root) and wait until it listens."""
+    binary = find_pgbouncer()
+    if binary is None:
+        raise RuntimeError("pgbouncer is not installed (apt-get install pgbouncer)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "users.txt").write_text("".join(f'"{u}" "{p}"\n' for u, p in users.items()))
+    ini = workdir / "pgbouncer.ini"
+    ini.write_text(
+        f"""[databases]
+{databases}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
-listen_port = {self.port}
+listen_port = {port}
 unix_socket_dir =
-auth_type = trust
-auth_file = {self.workdir}/users.txt
+auth_type = {auth_type}
+auth_file = {workdir}/users.txt
 pool_mode = transaction
-default_pool_size = {self.pool_size}
+default_pool_size = {pool_size}
 min_pool_size = 0
 reserve_pool_size = 0
 max_client_conn = 500
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options,statement_timeout
-logfile = {self.log_path}
-pidfile = {self.workdir}/pgbouncer.pid
-admin_users = postgres
-stats_users = postgres
-"""
-        )
-        cmd = [binary, str(ini)]
-        if os.geteuid() == 0:
-            uid = pwd.getpwnam(RUN_AS).pw_uid
-            os.chown(self.workdir, uid, -1)
-            for f in self.workdir.iterdir():
-                os.chown(f, uid, -1)
-            cmd = [binary, "-u", RUN_AS, str(ini)]
-        # pgbouncer copies every log line to stderr: into a file, since an undrained pipe fills up
-        # (~64 KB, a few hundred logins) and then blocks pgbouncer, and every client with it.
-        with open(self.workdir / "stderr.log", "wb") as err:
-            self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pgbouncer exited: {(self.workdir / 'stderr.log').read_text(errors='replace')}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("pgbouncer did not start listening")
+logfile = {workdir / "pgbouncer.log"}
+pidfile = {workdir}/pgbouncer.pid
+admin_users = {next(iter(users))}
+{extra}"""
+    )
+    cmd = [binary, str(ini)]
+    if os.geteuid() == 0:
+        uid = pwd.getpwnam(RUN_AS).pw_uid
+        for path in (workdir, *workdir.iterdir()):
+            os.chown(path, uid, -1)
+        os.chmod(workdir / "users.txt", 0o600)
+        cmd = [binary, "-u", RUN_AS, str(ini)]
+    # pgbouncer copies every log line to stderr: into a file, since an undrained pipe fills up
+    # (~64 KB, a few hundred logins) and then blocks pgbouncer, and every client with it.
+    with open(workdir / "stderr.log", "wb") as err:
+        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited: {(workdir / 'stderr.log').read_text(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise RuntimeError("pgbouncer did not start listening")
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+def stop(process: subprocess.Popen | None) -> None:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)

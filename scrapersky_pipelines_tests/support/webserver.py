@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from .daemon import stop_group
 from .pgbouncer import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +146,7 @@ def running_webserver(env: Mapping[str, str], log_path: Path, timeout: float = 1
             _wait_loaded(server, timeout)
             yield server
         finally:
-            _stop(proc)
+            stop_group(proc)
 
 
 def _wait_loaded(server: Webserver, timeout: float) -> None:
@@ -162,15 +161,3 @@ def _wait_loaded(server: Webserver, timeout: float) -> None:
             pass  # not listening yet
         time.sleep(0.5)
     raise TimeoutError(f"dagster-webserver not ready within {timeout:.0f}s:\n{server.log_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(20)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        except ProcessLookupError:
-            pass

@@ -28,7 +28,8 @@ class StageSpec:
     def job(self) -> dg.JobDefinition:
         return dg.define_asset_job(
             self.job_name,
-            selection=dg.AssetSelection.assets(self.asset_key),
+            # The stall check is the stall sensor's and the operator's: a batch run never waits on it.
+            selection=dg.AssetSelection.assets(self.asset_key).without_checks(),
             partitions_def=self.partitions_def,
             executor_def=dg.in_process_executor,
             description=f"Process one claimed batch of the {self.stage} queue.",

@@ -1,0 +1,1 @@
+"""Reliability and security suite: real processes, real servers, injected faults."""
