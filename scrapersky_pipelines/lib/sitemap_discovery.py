@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from typing import Literal
+from urllib.parse import urlsplit
 
 from scrapersky_pipelines.lib.http import FetchError, FetchResult, HttpClient
 from scrapersky_pipelines.lib.sitemap_discovery_files import Candidate, Visit, visit
@@ -171,9 +172,15 @@ class _Discovery:
 
     def known_path_roots(self) -> list[Candidate]:
         mode = self.probe_known_paths
+        assert self.base_url is not None
+        delay = self.client.host_delay(urlsplit(self.base_url).hostname or "")
+        if mode == "always" and self.records and delay > 0:
+            # Under a per-host delay each speculative probe costs that delay (14 probes: 14 s at
+            # Crawl-delay: 1), holding the whole batch's run; a host that named its sitemaps gets
+            # the probes only as a fallback.
+            mode = "fallback"
         if mode == "never" or (mode == "fallback" and self.records):
             return []
-        assert self.base_url is not None
         urls = [self.base_url + "/" + path.lstrip("/") for path in self.known_paths]
         fresh = [url for url in urls if url_key(url) not in self.finals and self._claim(url)]
         return [Candidate(url, "known_path") for url in fresh]
@@ -296,7 +303,8 @@ async def discover_sitemaps(
     probe; without it the homepage is fetched on each of `schemes` in turn until one answers.
     `homepage_html` is the page to read `<link rel="sitemap">` from; when it is missing and
     `fetch_homepage` is set, the homepage is fetched for it. `probe_known_paths` is "always",
-    "fallback" (only when robots.txt and the homepage named nothing usable) or "never".
+    "fallback" (only when robots.txt and the homepage named nothing usable) or "never"; "always"
+    acts as "fallback" on a host with a per-host delay (Crawl-delay or the client's setting).
     Roots are depth 0 and an index at `max_depth` is not followed; `max_files` caps the files
     reported; `max_sitemap_bytes` / `max_decompressed_bytes` cap each body as received and as
     expanded from gzip; `time_budget` (seconds) bounds the whole domain, after which the files

@@ -195,6 +195,14 @@ def test_fallback_mode_skips_known_paths_when_robots_names_sitemaps(web):
     assert first.files_found == 1 and second.files_found == 1
 
 
+def test_a_host_with_a_delay_gets_known_path_probes_only_as_a_fallback(web):
+    listed, unlisted = domain_with("urlset"), domain_with("known-path")
+    before = len(web.requests_for(listed))
+    first, second = discover(web, listed, unlisted, client_settings=settings(web, per_host_delay=0.05))
+    assert "/sitemap.xml.gz" not in paths(new_requests(web, listed, before))
+    assert first.files_found == 1 and second.files_found == 1
+
+
 # -- index trees -------------------------------------------------------------------------------
 
 

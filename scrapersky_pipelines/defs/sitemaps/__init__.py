@@ -11,7 +11,9 @@ GROUP = StageGroup(
     name="sitemaps",
     stages=(
         StageSpec("sitemap_discovery", sitemap_discovery_batches, sitemap_files.key, batch_size=50),
-        StageSpec("sitemap_import", sitemap_import_batches, sitemap_pages.key, batch_size=20),
+        # files_in_parallel bounds a run's memory and each file has its own budget, so a batch of
+        # 100 files costs no more than 20 and keeps runs at 10 per 1,000 files.
+        StageSpec("sitemap_import", sitemap_import_batches, sitemap_pages.key, batch_size=100),
     ),
     assets=(sitemap_files, sitemap_pages),
 )
