@@ -10,9 +10,9 @@ from .partitions import sitemap_discovery_batches, sitemap_import_batches
 GROUP = StageGroup(
     name="sitemaps",
     stages=(
-        StageSpec("sitemap_discovery", sitemap_discovery_batches, sitemap_files.key, batch_size=50),
-        # files_in_parallel bounds a run's memory and each file has its own budget, so a batch of
-        # 100 files costs no more than 20 and keeps runs at 10 per 1,000 files.
+        # Rows are worked a bounded number at a time, each within its own budget, so a batch of 100
+        # costs no more memory than a small one and keeps runs at 10 per 1,000 rows.
+        StageSpec("sitemap_discovery", sitemap_discovery_batches, sitemap_files.key, batch_size=100),
         StageSpec("sitemap_import", sitemap_import_batches, sitemap_pages.key, batch_size=100),
     ),
     assets=(sitemap_files, sitemap_pages),
