@@ -52,3 +52,20 @@ def web_env(web, monkeypatch):
     monkeypatch.setenv("SCRAPERSKY_SCHEMES", "http")
     monkeypatch.setenv("SCRAPERSKY_HTTP_TOTAL_TIMEOUT", "4")
     return web
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the reliability suite's results table when it ran (its xdist workers write it under the
+    base temporary directory, see reliability/conftest.py); here so the whole-suite run shows it too."""
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    try:
+        root = factory.getbasetemp()
+    except OSError:
+        return
+    table = root / "reliability-results.md"
+    if table.exists():
+        terminalreporter.write_sep("=", "reliability results")
+        terminalreporter.write(table.read_text())
+        terminalreporter.write_line(f"written: {root / 'reliability-results.json'} (+ .md)")

@@ -1,8 +1,8 @@
 """Fixtures of the reliability suite and its results table.
 
 Every scenario records rows in, rows terminal, duplicates, peak RSS and duration with `scoreboard`;
-at the end of the session the table is printed and written as JSON and Markdown under pytest's
-temporary directory (and to `$SCRAPERSKY_RELIABILITY_REPORT` when set).
+at the end of the session the table is written as JSON and Markdown under pytest's base temporary
+directory (and to `$SCRAPERSKY_RELIABILITY_REPORT` when set); the root conftest prints it.
 """
 
 from __future__ import annotations
@@ -113,24 +113,6 @@ def markdown_table(rows: list[dict]) -> str:
         for r in rows
     ]
     return head + "\n".join(lines) + "\n"
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print the merged table (this conftest is loaded by the process that reports when the run names
-    this directory; with the whole suite under xdist the files are still written)."""
-    factory = getattr(config, "_tmp_path_factory", None)
-    if factory is None:
-        return
-    try:
-        root = factory.getbasetemp()
-    except Exception:  # no temporary directory was ever made
-        return
-    table = root / "reliability-results.md"
-    if not table.exists():
-        return
-    terminalreporter.write_sep("=", "reliability results")
-    terminalreporter.write(table.read_text())
-    terminalreporter.write_line(f"written: {root / 'reliability-results.json'} (+ .md)")
 
 
 def count_duplicates(db) -> int:

@@ -109,7 +109,10 @@ class Pooler:
     """pgbouncer in transaction mode with SCRAM auth against its own user list and a chosen pool size.
 
     Server connections authenticate as the client's user with the password from the user list, so
-    PostgreSQL checks the password too (given a pg_hba rule that asks for one).
+    PostgreSQL checks the password too (given a pg_hba rule that asks for one). A query waiting for a
+    server connection fails after `query_wait_timeout` seconds (pgbouncer's default, 120, would hold
+    a write through a database restart silently instead of letting the client retry), as a
+    production pooler in front of a flaky server would be set up.
     """
 
     workdir: Path
@@ -117,6 +120,7 @@ class Pooler:
     pg_port: int
     users: Mapping[str, str]
     pool_size: int = 2
+    query_wait_timeout: int = 10
     database: str = "scrapersky"
     port: int = 0
     process: subprocess.Popen | None = None
@@ -138,7 +142,8 @@ class Pooler:
         # No user in the entry: server connections log in as the client's user, with its password.
         entry = f"{self.database} = host={self.socket_dir} port={self.pg_port} dbname={self.database}"
         self.process = launch(self.workdir, self.port, entry, pool_size=self.pool_size,
-                              auth_type="scram-sha-256", users=self.users)
+                              auth_type="scram-sha-256", users=self.users,
+                              extra=f"query_wait_timeout = {self.query_wait_timeout}\n")
         return self
 
     def show(self, what: str) -> list[dict[str, object]]:
