@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name}/httpx {results[(name, concurrency)]['rate'] / base['rate']:.2f}x pages/s"
             for name in TRANSPORTS if name != "httpx"))
     best = max(results, key=lambda k: results[k]["rate"])
-    verdict = ("identical outcomes on every probe" if same
+    verdict = ("behaviour probes skipped" if args.skip_probes else "identical outcomes on every probe" if same
                else f"outcomes differ on {len(differ)} probe(s): {', '.join(differ)}")
     guard = "every socket to an approved address" if audit_ok else "GUARD VIOLATED"
     c50 = results[("aiohttp", 50)]["rate"] / results[("httpx", 50)]["rate"]

@@ -60,6 +60,7 @@ async def import_sitemap_files(
         async def work(row) -> RowOutcome:
             importer = SitemapImporter(row["id"], row["domain_id"], names[row["domain_id"]], row["url"], write,
                                        policy, limits, config.chunk_rows)
+            importers.append(importer)
             try:
                 result = await client.fetch(row["url"], max_bytes=config.max_file_bytes,
                                             max_decompressed_bytes=config.max_decompressed_bytes,
