@@ -71,7 +71,7 @@ def test_sniff_kind_waits_for_more_input(partial: str) -> None:
     ("body", "expected"),
     [
         (f"<urlset {NS}><url><loc>https://example.com/</loc></url></urlset>".encode(), True),
-        (gzip.compress(f"<sitemapindex {NS}></sitemapindex>".encode()), True),
+        (gzip.compress(f"<sitemapindex {NS}></sitemapindex>".encode(), mtime=0), True),
         (b"\n\nhttps://example.com/a\nhttps://example.com/b\n", True),
         (b"<rss version='2.0'><channel/></rss>", True),
         (b"<!DOCTYPE html><html><body>Not found</body></html>", False),
@@ -99,7 +99,7 @@ def test_is_probably_sitemap(body: bytes, expected: bool) -> None:
         (b"<urlset><url><loc>https://shop.example.com/products/x</loc><image:loc>https://cdn.shopify.com/s/x.jpg"
          b"</image:loc></url>", "Shopify"),
         (b"<urlset><url><loc>https://example.com/blog/yoast-review</loc></url></urlset>", None),
-        (gzip.compress(b"<!-- generated with Screaming Frog SEO Spider --><urlset>"), "Screaming Frog"),
+        (gzip.compress(b"<!-- generated with Screaming Frog SEO Spider --><urlset>", mtime=0), "Screaming Frog"),
         (b"<urlset></urlset>", None),
     ],
 )
