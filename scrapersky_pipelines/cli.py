@@ -9,6 +9,20 @@ import time
 from pathlib import Path
 
 
+def in_transaction(work):
+    """`work(session)` in one transaction, retried with backoff while the database restarts, as ops are.
+
+    `SCRAPERSKY_DB_ATTEMPTS` (default 8, about 23 s or more) bounds the attempts.
+    """
+    from types import SimpleNamespace
+
+    from scrapersky_pipelines.resources.database import Database
+
+    attempts = int(os.environ.get("SCRAPERSKY_DB_ATTEMPTS") or 8)
+    log = SimpleNamespace(warning=lambda message: print(message, file=sys.stderr))
+    return Database(max_attempts=max(attempts, 1)).run(work, log=log)
+
+
 def _db_upgrade(args) -> int:
     from scrapersky_pipelines.db import engine
     from scrapersky_pipelines.db.migrate import upgrade
@@ -60,7 +74,6 @@ def _read_submission(args, normalize) -> tuple[object | None, int]:
 
 
 def _submit(args) -> int:
-    from scrapersky_pipelines.db.engine import transaction
     from scrapersky_pipelines.db.submit import insert_domains, insert_urls
     from scrapersky_pipelines.lib.submissions import url_with_domain
     from scrapersky_pipelines.lib.urls import normalize_domain
@@ -68,12 +81,12 @@ def _submit(args) -> int:
     parsed, code = _read_submission(args, normalize_domain if args.what == "domains" else url_with_domain)
     if parsed is None:
         return code
-    with transaction() as session:
-        if args.what == "domains":
-            result = insert_domains(session, parsed.valid, source="csv" if args.csv else "submitted",
-                                    batch_name=args.batch, rescan_existing=args.rescan)
-        else:
-            result = insert_urls(session, args.what, parsed.valid, batch_name=args.batch)
+    if args.what == "domains":
+        result = in_transaction(lambda session: insert_domains(
+            session, parsed.valid, source="csv" if args.csv else "submitted",
+            batch_name=args.batch, rescan_existing=args.rescan))
+    else:
+        result = in_transaction(lambda session: insert_urls(session, args.what, parsed.valid, batch_name=args.batch))
     print(
         f"{result.inserted} queued, {len(result.existing)} already present"
         + (f" ({result.requeued} requeued)" if result.requeued else "")
@@ -144,7 +157,13 @@ def main(argv: list[str] | None = None) -> int:
         runtime.chmod(0o700)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return int(args.func(args) or 0)
+    except DBAPIError as exc:  # retries ran out: one clear line, not a traceback
+        print(f"error: database unavailable: {type(exc.orig).__name__}: {str(exc.orig).strip()}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -7,11 +7,11 @@ from pathlib import Path
 
 
 def _export(args) -> int:
-    from scrapersky_pipelines.db.engine import transaction
+    from scrapersky_pipelines.cli import in_transaction
     from scrapersky_pipelines.db.export import export_frame
 
-    with transaction() as session:
-        frame = export_frame(session, args.entity, domain=args.domain, search=args.search, limit=args.limit)
+    frame = in_transaction(
+        lambda session: export_frame(session, args.entity, domain=args.domain, search=args.search, limit=args.limit))
     for column in frame.columns:  # arrays and JSON become text cells, the same in CSV and Parquet
         if frame[column].map(lambda v: isinstance(v, (list, dict))).any():
             frame[column] = frame[column].map(lambda v: None if v is None else _cell(v))

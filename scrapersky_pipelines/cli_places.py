@@ -7,7 +7,7 @@ import sys
 
 
 def _search_places(args: argparse.Namespace) -> int:
-    from scrapersky_pipelines.db.engine import transaction
+    from scrapersky_pipelines.cli import in_transaction
     from scrapersky_pipelines.db.places import InvalidSearch, SearchRequest
 
     try:
@@ -18,8 +18,7 @@ def _search_places(args: argparse.Namespace) -> int:
     except InvalidSearch as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    with transaction() as session:
-        request.persist(session)
+    in_transaction(request.persist)
     extras = [f"up to {request.max_results} results"]
     if request.radius_km is not None:
         extras.append(f"radius {request.radius_km:g} km")
@@ -40,15 +39,15 @@ def _curate(args: argparse.Namespace) -> int:
         set_curation,
         target,
     )
-    from scrapersky_pipelines.db.engine import transaction
+    from scrapersky_pipelines.cli import in_transaction
 
     try:
         entity = target(args.entity).entity
         status = parse_status(args.status)
         filters = parse_filters(entity, args.where) if args.where else None
         ids = [i for chunk in args.ids for i in chunk.split(",") if i.strip()] if args.ids else None
-        with transaction() as session:
-            result = set_curation(session, entity, status, ids=ids, filters=filters, requeue=args.requeue)
+        result = in_transaction(
+            lambda session: set_curation(session, entity, status, ids=ids, filters=filters, requeue=args.requeue))
     except CurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

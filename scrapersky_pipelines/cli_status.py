@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from scrapersky_pipelines.db.engine import transaction
+from scrapersky_pipelines.cli import in_transaction
 from scrapersky_pipelines.db.status import StageStatus, all_stages
 
 HEADER = f"{'stage':<18} {'queued':>7} {'in flight':>9} {'complete':>9} {'error':>7} {'filtered':>8}  top errors"
@@ -29,8 +29,7 @@ def progress_bar(rows: list[StageStatus], width: int = 40) -> str:
 
 def print_status(batch: str | None = None, follow: bool = False, interval: float = 2.0) -> int:
     while True:
-        with transaction() as session:
-            rows = all_stages(session, batch)
+        rows = in_transaction(lambda session: all_stages(session, batch))
         if follow and sys.stdout.isatty():
             sys.stdout.write("\x1b[2J\x1b[H")
         print(render(rows))

@@ -101,3 +101,18 @@ def test_sitemap_and_page_urls_are_queued_under_their_domains(db, capsys, tmp_pa
     assert sorted(known) == [("acme.com", None, None), ("beta.org", None, "p")]  # not queued for a scan
     assert main(["submit", "pages", "https://beta.org/contact"]) == 0  # Queued already: left alone
     assert "0 queued, 1 already present" in capsys.readouterr().out
+
+
+def test_database_unavailable_is_one_clear_error_after_retries(db, capsys, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("SCRAPERSKY_DATABASE_URL", f"postgresql://app:secret-pw@127.0.0.1:{port}/app")
+    monkeypatch.setenv("SCRAPERSKY_DB_ATTEMPTS", "2")
+    code = main(["submit", "domains", "acme.com"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "retry 1" in err and "error: database unavailable" in err and "Traceback" not in err
+    assert "secret-pw" not in err
