@@ -17,12 +17,13 @@ import email.utils
 import ipaddress
 import random
 import re
+import ssl
 import time
 import typing
 import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
@@ -30,6 +31,7 @@ import anyio
 import httpcore
 import httpx
 
+from scrapersky_pipelines.lib.http_pools import OriginPools
 from scrapersky_pipelines.lib.netguard import (
     AddressBlocked,
     Resolver,
@@ -98,7 +100,7 @@ class HttpSettings:
     resolve_only: bool = False
     allow_private: bool = False
     max_header_bytes: int = 64 * 1024
-    max_connections: int = 100
+    max_connections: int = 100  # per origin: each has its own pool (`http_pools`)
 
     def __post_init__(self) -> None:
         if isinstance(self.resolve, str):
@@ -390,20 +392,21 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
 
 
 def _guarded_transport(
-    backend: GuardedNetworkBackend, settings: HttpSettings
+    backend: GuardedNetworkBackend, settings: HttpSettings, ssl_context: ssl.SSLContext
 ) -> httpx.AsyncHTTPTransport:
+    """One origin's transport (see `OriginPools`): its idle connections are that host's."""
     limits = httpx.Limits(
         max_connections=settings.max_connections,
-        max_keepalive_connections=min(20, settings.max_connections),
+        max_keepalive_connections=min(settings.per_host_concurrency, settings.max_connections),
         keepalive_expiry=5.0,
     )
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, retries=0)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False, retries=0)
     # httpx has no public parameter for the network backend, so swap in an equivalent pool built
     # with ours. httpx is pinned to 0.28.x, where the transport's pool lives in `_pool`.
     if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
         raise RuntimeError("unsupported httpx version: cannot install the network guard")
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
@@ -595,7 +598,9 @@ class HttpClient:
         )
         self._backend = GuardedNetworkBackend(self.resolver, connector)
         self._client = httpx.AsyncClient(
-            transport=_guarded_transport(self._backend, settings),
+            transport=OriginPools(
+                partial(_guarded_transport, self._backend, settings, httpx.create_ssl_context())
+            ),
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,
