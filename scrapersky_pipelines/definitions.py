@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Collection, Sequence
 
 import dagster as dg
@@ -49,3 +50,6 @@ def build_definitions(
 
 
 defs = build_definitions()
+# Dagster and these definitions leave ~280k long-lived objects that every full collection in a run
+# walked again (0.2-0.26 s a run); frozen, collections visit only what the run itself allocates.
+gc.freeze()

@@ -23,6 +23,19 @@ FILE_COLUMNS = (
 )
 
 
+def _upsert_files() -> Any:
+    stmt = insert(SitemapFile.__table__)
+    return stmt.on_conflict_do_update(
+        constraint="uq_sitemap_files_domain_url",
+        set_={**{c: stmt.excluded[c] for c in FILE_COLUMNS}, "updated_at": sa.func.now()},
+    ).returning(SitemapFile.__table__.c.id, SitemapFile.__table__.c.url)
+
+
+# Built once and executed with one parameter set per file: SQLAlchemy compiles it once (its cache)
+# and batches the rows, where a VALUES list per domain was compiled afresh for every domain.
+_UPSERT_FILES = _upsert_files()
+
+
 def domain_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     rows = session.execute(sa.select(Domain.id, Domain.domain).where(Domain.id.in_(list(set(ids)))))
     return {r.id: r.domain for r in rows}
@@ -42,12 +55,7 @@ class DiscoveredSitemaps:
             {"domain_id": self.domain_id, "url": f["url"], **{c: f.get(c) for c in FILE_COLUMNS}}
             for f in self.files
         ]
-        stmt = insert(SitemapFile).values(values)
-        stmt = stmt.on_conflict_do_update(
-            constraint="uq_sitemap_files_domain_url",
-            set_={**{c: stmt.excluded[c] for c in FILE_COLUMNS}, "updated_at": sa.func.now()},
-        ).returning(SitemapFile.id, SitemapFile.url)
-        ids = {r.url: r.id for r in session.execute(stmt)}
+        ids = {r.url: r.id for r in session.connection().execute(_UPSERT_FILES, values)}
         for f in self.files:  # a parent is named by the URL it was finally served from
             if f.get("final_url") and f["url"] in ids:
                 ids.setdefault(f["final_url"], ids[f["url"]])
