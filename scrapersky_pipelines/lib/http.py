@@ -400,7 +400,9 @@ def _guarded_transport(
         max_keepalive_connections=min(settings.per_host_concurrency, settings.max_connections),
         keepalive_expiry=5.0,
     )
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False, retries=0)
+    transport = httpx.AsyncHTTPTransport(
+        verify=ssl_context, limits=limits, trust_env=False, retries=0
+    )
     # httpx has no public parameter for the network backend, so swap in an equivalent pool built
     # with ours. httpx is pinned to 0.28.x, where the transport's pool lives in `_pool`.
     if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):

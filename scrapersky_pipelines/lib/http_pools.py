@@ -50,7 +50,9 @@ class _Released(httpx.AsyncByteStream):
 class OriginPools(httpx.AsyncBaseTransport):
     """Routes each request to its origin's own transport, made by `make` on first use."""
 
-    def __init__(self, make: Callable[[], httpx.AsyncBaseTransport], max_origins: int = 128) -> None:
+    def __init__(
+        self, make: Callable[[], httpx.AsyncBaseTransport], max_origins: int = 128
+    ) -> None:
         self._make = make
         self._max_origins = max_origins
         self._pools: OrderedDict[tuple[bytes, bytes, int | None], _Pool] = OrderedDict()

@@ -30,8 +30,8 @@ class HttpResource(dg.ConfigurableResource):
     resolve_only: bool = False
     allow_private: bool = False
     schemes: str = "https,http"
-    # Hosts fetched at once by a stage run; each host still gets `per_host_concurrency`. Runs wait on
-    # round trips far more than on CPU, so more hosts in flight is throughput at no cost to any host.
+    # Hosts fetched at once by a stage run; each host still gets `per_host_concurrency`. Runs wait
+    # on round trips far more than on CPU: more hosts in flight is throughput at no cost to a host.
     concurrency: int = 64
 
     def settings(self) -> HttpSettings:
