@@ -74,7 +74,18 @@ OPEN_ROWS_SQL = (
     " + (SELECT count(*) FROM sitemap_files WHERE import_status IN ('Queued', 'Processing'))"
     " + (SELECT count(*) FROM pages WHERE scrape_status IN ('Queued', 'Processing'))"
 )
-STAGE_ORDER = ("page_scrape", "sitemap_import", "sitemap_discovery", "domain_scan")  # drain downstream first
+STAGE_ORDER = ("page_scrape", "sitemap_import", "sitemap_discovery", "domain_scan")
+
+
+def oldest_first(session: Any, queues: Sequence[Any]) -> list[str]:
+    """Stages with Queued rows, the one whose oldest row has waited longest first: the order in
+    which the daemon's run queue (FIFO) starts the runs the sensors submitted as rows arrived."""
+    if not queues:
+        return []
+    oldest = [sa.select(sa.literal(q.stage).label("stage"), sa.func.min(q.col("queued_at")).label("since"))
+              .where(q.col("status") == "Queued") for q in queues]
+    rows = session.execute(sa.union_all(*oldest)).all()
+    return [r.stage for r in sorted((r for r in rows if r.since is not None), key=lambda r: r.since)]
 
 
 @dataclass
@@ -161,8 +172,9 @@ def apply_what_ifs(what_ifs: Sequence[str]) -> dict[str, Any]:
 
 def _drive(index: int, env: dict[str, str], counts: Any, lock: Any, go: Any, ready: Any, out: Any,
            what_ifs: Sequence[str] = (), batch_sizes: dict[str, int] | None = None) -> None:
-    """One worker process: claim a batch (downstream stages first, at most `PER_STAGE` runs of a
-    stage at a time across workers), run its stage job in process, repeat until no row is open."""
+    """One worker process: claim a batch (from the stage whose oldest row has waited longest, at most
+    `PER_STAGE` runs of a stage at a time across workers), run its stage job in process, repeat
+    until no row is open."""
     import os
 
     os.environ.update(env)
@@ -188,10 +200,9 @@ def _drive(index: int, env: dict[str, str], counts: Any, lock: Any, go: Any, rea
             while True:
                 claimed = None
                 with lock:
-                    for k, stage in enumerate(STAGE_ORDER):
-                        if counts[k] >= PER_STAGE:
-                            continue
-                        spec = specs[stage]
+                    free = [st for k, st in enumerate(STAGE_ORDER) if counts[k] < PER_STAGE]
+                    for stage in database.run(lambda s: oldest_first(s, [specs[st].queue for st in free])):
+                        k, spec = STAGE_ORDER.index(stage), specs[stage]
                         size = sizes.get(stage, spec.batch_size)
                         got = database.run(lambda s: queue.claim(s, spec.queue, size))
                         if got is not None:
