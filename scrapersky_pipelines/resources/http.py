@@ -1,11 +1,14 @@
 """The HTTP resource: the project's HTTP client configured from Dagster config and env."""
 
 
+import dataclasses
+
 import dagster as dg
 
 from scrapersky_pipelines.lib.http import HttpClient, HttpSettings
 
-DEFAULT_UA = HttpSettings().user_agent
+_D = HttpSettings()  # the client's defaults are the resource's: one place to change them
+DEFAULT_UA = _D.user_agent
 
 
 class HttpResource(dg.ConfigurableResource):
@@ -16,41 +19,28 @@ class HttpResource(dg.ConfigurableResource):
     """
 
     user_agent: str = DEFAULT_UA
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
-    total_timeout: float = 30.0
-    max_body_bytes: int = 5 * 1024 * 1024
-    max_decompressed_bytes: int = 20 * 1024 * 1024
-    max_redirects: int = 5
-    per_host_concurrency: int = 2
-    per_host_delay: float = 0.0
-    max_retries: int = 2
-    obey_robots: bool = True
+    connect_timeout: float = _D.connect_timeout
+    read_timeout: float = _D.read_timeout
+    total_timeout: float = _D.total_timeout
+    max_body_bytes: int = _D.max_body_bytes
+    max_decompressed_bytes: int = _D.max_decompressed_bytes
+    max_redirects: int = _D.max_redirects
+    per_host_concurrency: int = _D.per_host_concurrency
+    per_host_delay: float = _D.per_host_delay
+    max_retries: int = _D.max_retries
+    obey_robots: bool = _D.obey_robots
     resolve: str = ""
-    resolve_only: bool = False
-    allow_private: bool = False
+    resolve_only: bool = _D.resolve_only
+    allow_private: bool = _D.allow_private
     schemes: str = "https,http"
     # Hosts fetched at once by a stage run; each host still gets `per_host_concurrency`. Runs wait
     # on round trips far more than on CPU: more hosts in flight is throughput at no cost to a host.
     concurrency: int = 64
 
     def settings(self) -> HttpSettings:
-        return HttpSettings(
-            user_agent=self.user_agent,
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            total_timeout=self.total_timeout,
-            max_body_bytes=self.max_body_bytes,
-            max_decompressed_bytes=self.max_decompressed_bytes,
-            max_redirects=self.max_redirects,
-            per_host_concurrency=self.per_host_concurrency,
-            per_host_delay=self.per_host_delay,
-            max_retries=self.max_retries,
-            obey_robots=self.obey_robots,
-            resolve=tuple(e.strip() for e in self.resolve.split(",") if e.strip()),
-            resolve_only=self.resolve_only,
-            allow_private=self.allow_private,
-        )
+        shared = {f.name: getattr(self, f.name) for f in dataclasses.fields(HttpSettings)
+                  if f.name in type(self).model_fields and f.name != "resolve"}
+        return HttpSettings(**shared, resolve=tuple(e.strip() for e in self.resolve.split(",") if e.strip()))
 
     def scheme_order(self) -> tuple[str, ...]:
         return tuple(s.strip() for s in self.schemes.split(",") if s.strip())
