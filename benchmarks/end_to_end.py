@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import re
 import tempfile
 import time
@@ -156,7 +157,7 @@ def apply_what_ifs(what_ifs: Sequence[str]) -> dict[str, Any]:
         from scrapersky_pipelines.resources.http import HttpResource
 
         shipped = HttpResource.client
-        HttpResource.client = lambda self: use_aiohttp(shipped(self))  # type: ignore[method-assign]
+        HttpResource.client = lambda self, batch=None: use_aiohttp(shipped(self, batch))  # type: ignore[method-assign]
     if "sniffio" in what_ifs:
         import sys
         import types
@@ -197,6 +198,12 @@ def _drive(index: int, env: dict[str, str], counts: Any, lock: Any, go: Any, rea
             ready.release()
             go.wait()
             cpu0 = time.process_time()
+            profile_to = env.get("BENCH_PROFILE_DIR")
+            if profile_to:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             while True:
                 claimed = None
                 with lock:
@@ -230,6 +237,9 @@ def _drive(index: int, env: dict[str, str], counts: Any, lock: Any, go: Any, rea
                     with lock:
                         counts[k] -= 1
                     runs += 1
+            if profile_to:
+                profiler.disable()
+                profiler.dump_stats(f"{profile_to}/worker-{index}.prof")
     out.put((index, runs, failures, time.process_time() - cpu0))
 
 
@@ -262,7 +272,8 @@ def run_in_process(st: common.Stack, domains: Sequence[str], *, workers: int = 4
     counts, lock = ctx.Array("i", len(STAGE_ORDER), lock=False), ctx.Lock()
     go, ready, out = ctx.Event(), ctx.Semaphore(0), ctx.Queue()
     submit(st, domains)
-    env = {**st.env, **({"SCRAPERSKY_RESOLVE": resolve} if resolve else {})}
+    env = {**st.env, **({"SCRAPERSKY_RESOLVE": resolve} if resolve else {}),
+           **({"BENCH_PROFILE_DIR": os.environ["BENCH_PROFILE_DIR"]} if os.environ.get("BENCH_PROFILE_DIR") else {})}
     procs = [ctx.Process(target=_drive, args=(i, env, counts, lock, go, ready, out, tuple(what_ifs), batch_sizes),
                          name=f"bench-driver-{i}") for i in range(workers)]
     for p in procs:

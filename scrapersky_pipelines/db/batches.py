@@ -14,9 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scrapersky_pipelines.lib.robots_cache import RobotsCache, robots_hosts
+
 from . import queue
 from .enums import ProcessingStatus as PS
 from .models import Batch
+from .robots import SaveRobots, load_robots
 from .stages import QUEUES, QueueSpec
 
 
@@ -29,17 +32,21 @@ class LoadedBatch:
     rows: list[dict[str, Any]]
     run_id: str
     loaded_at: float = field(default_factory=time.time)
+    # robots.txt answers earlier runs kept for these rows' hosts, and those this run fetches.
+    robots: RobotsCache = field(default_factory=RobotsCache)
 
     @classmethod
     def load(cls, session: Session, stage: str, keys: list[str], run_id: str) -> "LoadedBatch":
         rows = queue.start(session, QUEUES[stage], keys, run_id)
-        return cls(stage, keys, rows, run_id)
+        return cls(stage, keys, rows, run_id, robots=RobotsCache(load_robots(session, robots_hosts(rows))))
 
     def outcome(self, outcomes: list["RowOutcome"], started_at: float, side_writes=()) -> "BatchOutcome":
-        """The batch's results, each row attributed to the batch it was claimed in."""
+        """The batch's results, each row attributed to the batch it was claimed in, saved with the
+        robots.txt files the run fetched."""
         row_batches = {r["id"]: r["batch"] for r in self.rows if "batch" in r}
+        writes = [*side_writes, SaveRobots(self.robots.fetched)] if self.robots.fetched else list(side_writes)
         return BatchOutcome(self.stage, self.keys, outcomes, started_at, row_batches=row_batches,
-                            side_writes=list(side_writes))
+                            side_writes=writes)
 
 
 @dataclass

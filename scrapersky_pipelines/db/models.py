@@ -300,6 +300,19 @@ class Contact(Timestamps, Base):
     )
 
 
+class RobotsFile(Base):
+    """The last robots.txt answer of an origin worth keeping, shared by every stage's runs."""
+
+    __tablename__ = "robots_files"
+
+    origin: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    host: Mapped[str] = mapped_column(sa.String(253), index=True)
+    http_status: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    final_url: Mapped[str] = mapped_column(sa.Text)
+    fetched_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
 class Batch(Base):
     __tablename__ = "batches"
     __table_args__ = (sa.Index("ix_batches_stage_created", "stage", "created_at"),)

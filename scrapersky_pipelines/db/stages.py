@@ -37,7 +37,7 @@ QUEUES: dict[str, QueueSpec] = {
         QueueSpec("deep_scan", Place, "deep_scan", ("id", "place_id")),
         QueueSpec("domain_extraction", LocalBusiness, "extraction", ("id", "place_id", "website_url")),
         QueueSpec("domain_scan", Domain, "scan", ("id", "domain")),
-        QueueSpec("sitemap_discovery", Domain, "sitemap", ("id", "domain", "final_url")),
+        QueueSpec("sitemap_discovery", Domain, "sitemap", ("id", "domain", "final_url", "meta", "last_scanned_at")),
         QueueSpec("sitemap_import", SitemapFile, "import", ("id", "domain_id", "url")),
         QueueSpec("page_scrape", Page, "scrape", ("id", "domain_id", "url")),
         QueueSpec("email_crawl", Domain, "crawl", ("id", "domain")),

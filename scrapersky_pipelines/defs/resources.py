@@ -30,6 +30,7 @@ def build_resources() -> dict:
         schemes=os.environ.get("SCRAPERSKY_SCHEMES", "https,http"),
         total_timeout=float(os.environ.get("SCRAPERSKY_HTTP_TOTAL_TIMEOUT", "30")),
         obey_robots=env_flag("SCRAPERSKY_OBEY_ROBOTS", True),
+        robots_max_age=float(os.environ.get("SCRAPERSKY_ROBOTS_MAX_AGE", "86400")),
     )
     return {
         "database": database,

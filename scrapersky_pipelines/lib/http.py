@@ -22,8 +22,9 @@ import time
 import typing
 import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property, partial
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cached_property, lru_cache, partial
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
@@ -40,6 +41,7 @@ from scrapersky_pipelines.lib.netguard import (
     normalize_host,
 )
 from scrapersky_pipelines.lib.robots import MAX_ROBOTS_BYTES, RobotsPolicy
+from scrapersky_pipelines.lib.robots_cache import MAX_AGE_SECONDS, RobotsCache, RobotsFile, is_cacheable
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -101,6 +103,8 @@ class HttpSettings:
     allow_private: bool = False
     max_header_bytes: int = 64 * 1024
     max_connections: int = 100  # per origin: each has its own pool (`http_pools`)
+    # How old a robots.txt from an earlier run may be and still be used (0: always fetch again).
+    robots_max_age: float = MAX_AGE_SECONDS
 
     def __post_init__(self) -> None:
         if isinstance(self.resolve, str):
@@ -115,7 +119,7 @@ class HttpSettings:
             if getattr(self, name) < 1:
                 raise ValueError(f"HttpSettings.{name} must be >= 1")
         for name in ("max_redirects", "max_retries", "per_host_delay", "backoff_base",
-                     "backoff_max", "max_retry_after"):
+                     "backoff_max", "max_retry_after", "robots_max_age"):
             if getattr(self, name) < 0:
                 raise ValueError(f"HttpSettings.{name} must be >= 0")
 
@@ -477,6 +481,12 @@ def _raw_host(url: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying context per process: loading the CA bundle costs ~75 ms, every run paid it."""
+    return httpx.create_ssl_context()
+
+
 def _origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
@@ -589,10 +599,14 @@ class HttpClient:
         *,
         resolver: Resolver | None = None,
         connector: httpcore.AsyncNetworkBackend | None = None,
+        robots_cache: RobotsCache | None = None,
     ) -> None:
         """``resolver`` replaces the one built from ``settings`` (e.g. with an injected lookup);
-        ``connector`` is the backend that opens sockets to already-approved addresses."""
+        ``connector`` is the backend that opens sockets to already-approved addresses;
+        ``robots_cache`` seeds robots.txt files fetched by earlier runs (those younger than
+        ``settings.robots_max_age``) and collects the ones this client fetches."""
         self.settings = settings
+        self.robots_cache = robots_cache if robots_cache is not None else RobotsCache()
         self.resolver = resolver or Resolver(
             settings.resolve,
             resolve_only=settings.resolve_only,
@@ -601,7 +615,7 @@ class HttpClient:
         self._backend = GuardedNetworkBackend(self.resolver, connector)
         self._client = httpx.AsyncClient(
             transport=OriginPools(
-                partial(_guarded_transport, self._backend, settings, httpx.create_ssl_context())
+                partial(_guarded_transport, self._backend, settings, _ssl_context())
             ),
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
@@ -616,6 +630,10 @@ class HttpClient:
         )
         self._hosts: dict[str, _HostState] = {}
         self._robots: dict[str, asyncio.Future[RobotsPolicy]] = {}
+        self._seeded: dict[str, RobotsPolicy] = {}
+        for known in self.robots_cache.known:
+            if known.fresh(settings.robots_max_age):
+                self._seeded[known.origin] = self._adopt_robots(known)
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -681,6 +699,9 @@ class HttpClient:
         """The robots.txt policy for ``url``'s origin, fetched once per client and cached."""
         parsed = _parse_url(url)
         origin = _origin(parsed)
+        seeded = self._seeded.get(origin)
+        if seeded is not None:
+            return seeded
         future = self._robots.get(origin)
         if future is None:
             future = asyncio.ensure_future(self._load_robots(parsed, origin + "/robots.txt"))
@@ -710,10 +731,31 @@ class HttpClient:
             return RobotsPolicy.disallow_all(
                 reason=f"robots.txt unreachable ({exc}): assume complete disallow"
             )
-        policy = RobotsPolicy.from_response(result.status, result.content, result.final_url)
+        if not is_cacheable(result.status):
+            return self._apply_robots(parsed.host, RobotsPolicy.from_response(result.status, b"", result.final_url))
+        found = RobotsFile(
+            origin=_origin(parsed), status=result.status, final_url=result.final_url,
+            content=result.content if result.ok else b"", fetched_at=datetime.now(UTC),
+        )
+        self.robots_cache.fetched.append(found)
+        target = _parse_url(result.final_url)
+        target_origin = _origin(target)
+        if (result.ok and target_origin != found.origin and target.path == "/robots.txt" and not target.query
+                and target_origin not in self._seeded and target_origin not in self._robots):
+            # Redirected to another origin's own robots.txt (bare host -> www): that origin's answer too.
+            also = replace(found, origin=target_origin)
+            self.robots_cache.fetched.append(also)
+            self._seeded[target_origin] = self._adopt_robots(also)
+        return self._adopt_robots(found)
+
+    def _adopt_robots(self, found: RobotsFile) -> RobotsPolicy:
+        policy = RobotsPolicy.from_response(found.status, found.content, found.final_url)
+        return self._apply_robots(_parse_url(found.origin).host, policy)
+
+    def _apply_robots(self, host: str, policy: RobotsPolicy) -> RobotsPolicy:
         delay = policy.crawl_delay(self.settings.user_agent)
         if delay:
-            state = self._host_state(parsed.host)
+            state = self._host_state(host)
             state.delay = max(state.delay, min(delay, MAX_CRAWL_DELAY))
         return policy
 

@@ -101,12 +101,17 @@ class _Discovery:
     # -- where to look ------------------------------------------------------------------------
 
     async def homepage(
-        self, homepage_url: str | None, homepage_html: str | bytes | None, fetch_homepage: bool
+        self, homepage_url: str | None, homepage_html: str | bytes | None, fetch_homepage: bool,
+        homepage_links: Sequence[str] | None = None,
     ) -> FetchError | None:
         """Settle the origin to probe and read the homepage's sitemap links.
 
         Returns the error that makes the domain unreachable on every scheme, else None.
         """
+        if homepage_url is not None and homepage_links is not None:
+            self.base_url = origin_of(homepage_url)
+            self.html_links = tuple(u for u in homepage_links if urlsplit(u).scheme in ("http", "https"))
+            return None
         if homepage_url is not None:
             self.base_url = origin_of(homepage_url)
             if homepage_html is None and fetch_homepage:
@@ -291,6 +296,7 @@ async def discover_sitemaps(
     homepage_url: str | None = None,
     homepage_html: str | bytes | None = None,
     fetch_homepage: bool = True,
+    homepage_links: Sequence[str] | None = None,
     known_paths: Sequence[str] = KNOWN_SITEMAP_PATHS,
     probe_known_paths: KnownPathMode = "always",
     max_sitemap_bytes: int = PROTOCOL_MAX_BYTES,
@@ -302,7 +308,9 @@ async def discover_sitemaps(
     `homepage_url` (the homepage's final URL, e.g. from the metadata scan) fixes the origin to
     probe; without it the homepage is fetched on each of `schemes` in turn until one answers.
     `homepage_html` is the page to read `<link rel="sitemap">` from; when it is missing and
-    `fetch_homepage` is set, the homepage is fetched for it. `probe_known_paths` is "always",
+    `fetch_homepage` is set, the homepage is fetched for it. `homepage_links` (with `homepage_url`)
+    are the homepage's `<link rel="sitemap">` URLs as a recent scan read them: the homepage is then
+    neither fetched nor read. `probe_known_paths` is "always",
     "fallback" (only when robots.txt and the homepage named nothing usable) or "never"; "always"
     acts as "fallback" on a host with a per-host delay (Crawl-delay or the client's setting).
     Roots are depth 0 and an index at `max_depth` is not followed; `max_files` caps the files
@@ -329,7 +337,7 @@ async def discover_sitemaps(
     )
     try:
         async with asyncio.timeout(run.remaining()):
-            unreachable = await run.homepage(homepage_url, homepage_html, fetch_homepage)
+            unreachable = await run.homepage(homepage_url, homepage_html, fetch_homepage, homepage_links)
             if unreachable is not None:
                 return run.result(unreachable)
             await run.robots()

@@ -285,8 +285,19 @@ _QUERY_SAFE = _PATH_SAFE | frozenset("?")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# Characters outside the query's safe set (the path's adds "?"): a component with none of them and
+# no escape is already canonical, as almost every crawled path and query is.
+_NEEDS_WORK = {
+    _PATH_SAFE: re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|%"),
+    _QUERY_SAFE: re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%"),
+}
+
+
 def _normalize_escapes(component: str, safe: frozenset[str]) -> str:
     """Upper-case escapes, decode escaped unreserved characters, encode what must not appear raw."""
+    quick = _NEEDS_WORK.get(safe)
+    if quick is not None and quick.search(component) is None:
+        return component
     out: list[str] = []
     i, n = 0, len(component)
     while i < n:
@@ -305,7 +316,7 @@ def _normalize_escapes(component: str, safe: frozenset[str]) -> str:
 
 
 def _remove_dot_segments(path: str) -> str:
-    if "." not in path:
+    if "/." not in path and not path.startswith("."):  # no "." or ".." segment anywhere
         return path
     output: list[str] = []
     segments = path.split("/")
@@ -327,8 +338,12 @@ def _remove_dot_segments(path: str) -> str:
 
 def _url_host(parts: SplitResult) -> str | None:
     host = parts.hostname
-    if not host:
-        return None
+    return _canonical_host(host) if host else None
+
+
+# A crawl meets the same few hosts over and over; IDNA mapping and IP parsing are the costly part.
+@lru_cache(maxsize=8192)
+def _canonical_host(host: str) -> str | None:
     if host.endswith("."):
         host = host[:-1]
     if _is_ip(host):
@@ -379,16 +394,21 @@ def same_site(url: str, domain: str) -> bool:
     host = _url_host(parts) if parts.scheme.lower() in _WEB_SCHEMES else None
     if host is None:
         return False
-    want = domain.strip().lower().rstrip(".")
+    want = _site_host(domain.strip().lower().rstrip("."))
+    return want is not None and (host == want or host.endswith("." + want))
+
+
+@lru_cache(maxsize=8192)
+def _site_host(want: str) -> str | None:
+    """A domain as `same_site` compares hosts with it: canonical, ``www.`` dropped; None if invalid."""
     if not want:
-        return False
+        return None
     if not _is_ip(want):
         try:
             want = _ascii_host(want)
         except InvalidDomain:
-            return False
-        if want.startswith("www."):
-            want = want[4:]
-    elif ":" in want:
-        want = f"[{ipaddress.ip_address(want.strip('[]')).compressed}]"
-    return host == want or host.endswith("." + want)
+            return None
+        return want[4:] if want.startswith("www.") else want
+    if ":" in want:
+        return f"[{ipaddress.ip_address(want.strip('[]')).compressed}]"
+    return want

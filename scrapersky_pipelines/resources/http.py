@@ -6,6 +6,7 @@ import dataclasses
 import dagster as dg
 
 from scrapersky_pipelines.lib.http import HttpClient, HttpSettings
+from scrapersky_pipelines.lib.robots_cache import RobotsCache
 
 _D = HttpSettings()  # the client's defaults are the resource's: one place to change them
 DEFAULT_UA = _D.user_agent
@@ -29,6 +30,7 @@ class HttpResource(dg.ConfigurableResource):
     per_host_delay: float = _D.per_host_delay
     max_retries: int = _D.max_retries
     obey_robots: bool = _D.obey_robots
+    robots_max_age: float = _D.robots_max_age
     resolve: str = ""
     resolve_only: bool = _D.resolve_only
     allow_private: bool = _D.allow_private
@@ -45,5 +47,8 @@ class HttpResource(dg.ConfigurableResource):
     def scheme_order(self) -> tuple[str, ...]:
         return tuple(s.strip() for s in self.schemes.split(",") if s.strip())
 
-    def client(self) -> HttpClient:
-        return HttpClient(self.settings())
+    def client(self, batch=None) -> HttpClient:
+        """A client for one run; given the run's `LoadedBatch`, it reuses the robots.txt files
+        earlier runs kept and adds the ones it fetches to the batch's results."""
+        robots: RobotsCache | None = batch.robots if batch is not None else None
+        return HttpClient(self.settings(), robots_cache=robots)

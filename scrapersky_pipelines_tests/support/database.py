@@ -18,7 +18,7 @@ from .pgbouncer import PgBouncer
 APP_DB = "scrapersky"
 TABLES = (
     "contacts", "pages", "sitemap_files", "local_businesses", "domains", "places",
-    "place_searches", "batches",
+    "place_searches", "batches", "robots_files",
 )
 
 

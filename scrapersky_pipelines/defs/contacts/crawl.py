@@ -40,7 +40,7 @@ async def crawl_domains(
     seeds = database.run(lambda s: crawl_seeds(s, ids, config.seeds_per_domain))
     found: list[ContactRow] = []
 
-    async with http.client() as client:
+    async with http.client(batch) as client:
 
         async def work(row) -> RowOutcome:
             result = await crawl_site(

@@ -37,7 +37,7 @@ async def scrape_pages(
     domains = database.run(lambda s: domain_context(s, [r["domain_id"] for r in batch.rows]))
     found: list[ContactRow] = []
 
-    async with http.client() as client:
+    async with http.client(batch) as client:
 
         async def work(row) -> RowOutcome:
             ctx = domains[row["domain_id"]]

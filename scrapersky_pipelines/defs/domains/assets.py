@@ -34,7 +34,7 @@ async def scan_homepages(
     started = time.time()
     schemes = http.scheme_order()
 
-    async with http.client() as client:
+    async with http.client(batch) as client:
 
         async def work(row) -> RowOutcome:
             scan = await scan_homepage(client, row["domain"], schemes)

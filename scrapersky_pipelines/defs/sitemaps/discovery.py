@@ -1,6 +1,7 @@
 """WF4 sitemap discovery: each queued domain's sitemap files found, walked and stored, per batch."""
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -24,12 +25,25 @@ class DiscoveryConfig(dg.Config):
     max_depth: int = 5
     max_files: int = 500
     probe_known_paths: str = "always"  # or "fallback" / "never"
+    # The homepage's <link rel="sitemap"> URLs from a scan at most this old are used instead of
+    # fetching the homepage again (0: always fetch it).
+    reuse_scan_seconds: float = 86400.0
 
 
 class DiscoveryPolicy(dg.Config):
     queue_sitemap_import: bool = True
     # "no_sitemap": crawl only domains whose pages no import will bring; "always" or "never".
     queue_email_crawl: str = "no_sitemap"
+
+
+def scanned_links(row: dict, max_age_seconds: float) -> list[str] | None:
+    """The homepage's sitemap links as a recent enough metadata scan read them, else None."""
+    meta, scanned_at = row.get("meta") or {}, row.get("last_scanned_at")
+    if max_age_seconds <= 0 or scanned_at is None or not row.get("final_url") or "sitemap_links" not in meta:
+        return None
+    if datetime.now(UTC) - scanned_at > timedelta(seconds=max_age_seconds):
+        return None
+    return [str(u) for u in meta["sitemap_links"]]
 
 
 def file_values(record: SitemapFileRecord) -> dict:
@@ -55,12 +69,13 @@ async def discover_domain_sitemaps(
     started = time.time()
     side_writes = []
 
-    async with http.client() as client:
+    async with http.client(batch) as client:
 
         async def work(row) -> RowOutcome:
             found = await discover_sitemaps(
                 client, row["domain"], schemes=http.scheme_order(), max_depth=config.max_depth,
                 max_files=config.max_files, homepage_url=row.get("final_url"),
+                homepage_links=scanned_links(row, config.reuse_scan_seconds),
                 probe_known_paths=config.probe_known_paths, time_budget=config.budget_seconds * 0.9,
             )
             if not found.ok:

@@ -57,7 +57,7 @@ async def import_sitemap_files(
     async def write(rows):
         return await asyncio.to_thread(database.run, lambda s: upsert_pages(s, rows))
 
-    async with http.client() as client:
+    async with http.client(batch) as client:
 
         async def work(row) -> RowOutcome:
             importer = SitemapImporter(row["id"], row["domain_id"], names[row["domain_id"]], row["url"], write,
