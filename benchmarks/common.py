@@ -140,6 +140,7 @@ class Stack:
     db: Any  # scrapersky_pipelines_tests.support.database.TestDatabase
     web: WebProcess
     env: dict[str, str] = field(default_factory=dict)
+    dagster_bouncer: Any = None
 
     @property
     def url(self) -> str:
@@ -156,6 +157,20 @@ class Stack:
 
         self.db.truncate()
         engine.dispose_all()
+
+    def dagster_storage_url(self) -> str:
+        """Dagster's own storage (runs, events) in a `dagster` database on the stack's PostgreSQL,
+        behind a session-mode pgbouncer, as deploy/ sets it up: dagster-postgres connects anew
+        for every event, which the pooler answers from warm server connections."""
+        if self.dagster_bouncer is None:
+            from scrapersky_pipelines_tests.support.pgbouncer import PgBouncer
+
+            if not self.db.execute("SELECT 1 FROM pg_database WHERE datname = 'dagster'"):
+                self.db.execute("CREATE DATABASE dagster")
+            server = self.db.server
+            self.dagster_bouncer = PgBouncer(self.db.root / "pgbouncer-dagster", server.socket_dir, server.port,
+                                             ("dagster",), pool_size=8, pool_mode="session").start()
+        return self.dagster_bouncer.url("dagster")
 
     def pipeline_env(self, dagster_home: Path | None = None) -> dict[str, str]:
         env = {**os.environ, **self.env}
@@ -226,12 +241,22 @@ def _stop_stack(s: Stack) -> None:
 
     engine.dispose_all()
     try:
+        if s.dagster_bouncer is not None:
+            s.dagster_bouncer.stop()
         stop_test_database(s.db)
     finally:
         s.web.stop()
 
 
 # -- measuring --------------------------------------------------------------------------------
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat (in clock ticks)."""
+    with open("/proc/stat") as f:
+        fields = [float(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
 
 
 @dataclass

@@ -11,8 +11,10 @@ Pipeline, two ways (both run the real stage jobs: sensors' claim, IO manager, as
 - `in-process`: 4 worker processes (the instance's `max_concurrent_runs`), at most 2 runs per
   stage at a time (its tag limit); each worker imports the definitions once, then claims a batch
   with the stage's own batch size (`queue.claim`, what the sensor calls), adds the partition and
-  runs the stage job with `execute_in_process`, batch after batch. This measures the pipeline's
-  own throughput, without sensor intervals or a process start per run. (Threads would be one
+  runs the stage job with `execute_in_process`, batch after batch, on an instance whose storage is
+  PostgreSQL behind a session-mode pgbouncer (deploy/'s setup; every event a run writes is a new
+  connection). This measures the pipeline's own throughput, without sensor intervals or a process
+  start per run. (Threads would be one
   process, but Dagster reconfigures logging for every run, which deadlocks concurrent runs.)
 - `daemon`: a real `dagster-daemon` on the project's workspace and dagster.yaml; sensors (5 s
   interval, from the stage specs) claim and launch one run process per batch. Most faithful;
@@ -32,7 +34,7 @@ Every request of both sides waits `--rtt-ms` (default 50) more through a loopbac
 web; with 0 both sides are bound by this machine's CPU alone.
 
     python -m benchmarks.end_to_end [--quick] [--domains N] [--daemon-domains N] [--baseline-domains N]
-                                    [--rtt-ms MS] [--profile STAGE]
+                                    [--rtt-ms MS] [--profile STAGE] [--profile-workers DIR]
                                     [--what-if aiohttp,sniffio,fallback,sitemap_import=100 ...]
 """
 
@@ -192,7 +194,7 @@ def _drive(index: int, env: dict[str, str], counts: Any, lock: Any, go: Any, rea
         open_sql = sa.text(OPEN_ROWS_SQL)
         runs, failures = 0, []
         with tempfile.TemporaryDirectory(prefix="bench-dagster-") as home, \
-                dg.instance_for_test(temp_dir=home) as instance:
+                dg.instance_for_test(temp_dir=home, overrides=postgres_storage(env["BENCH_DAGSTER_STORAGE"])) as instance:
             defs = build_definitions()
             jobs = {stage: defs.resolve_job_def(spec.job_name) for stage, spec in specs.items()}
             ready.release()
@@ -249,6 +251,11 @@ DEFAULT_RTT_MS = 50.0
 PER_STAGE = 2  # dagster.yaml: tag_concurrency_limits scrapersky/stage = 2
 
 
+def postgres_storage(url: str) -> dict[str, Any]:
+    """Instance overrides: Dagster's runs and events in PostgreSQL, as in `scrapersky dev` and production."""
+    return {"storage": {"postgres": {"postgres_url": url}}}
+
+
 @contextlib.contextmanager
 def quiet_dagster() -> Iterator[None]:
     with warnings.catch_warnings():
@@ -268,11 +275,17 @@ def run_in_process(st: common.Stack, domains: Sequence[str], *, workers: int = 4
     logging), each importing the definitions once and then running batch after batch."""
     import multiprocessing as mp
 
+    import dagster as dg
+
     ctx = mp.get_context("spawn")
     counts, lock = ctx.Array("i", len(STAGE_ORDER), lock=False), ctx.Lock()
     go, ready, out = ctx.Event(), ctx.Semaphore(0), ctx.Queue()
     submit(st, domains)
-    env = {**st.env, **({"SCRAPERSKY_RESOLVE": resolve} if resolve else {}),
+    storage = st.dagster_storage_url()
+    with tempfile.TemporaryDirectory(prefix="bench-dagster-") as home, \
+            dg.instance_for_test(temp_dir=home, overrides=postgres_storage(storage)):
+        pass  # creates Dagster's schema once, before the workers connect to it
+    env = {**st.env, "BENCH_DAGSTER_STORAGE": storage, **({"SCRAPERSKY_RESOLVE": resolve} if resolve else {}),
            **({"BENCH_PROFILE_DIR": os.environ["BENCH_PROFILE_DIR"]} if os.environ.get("BENCH_PROFILE_DIR") else {})}
     procs = [ctx.Process(target=_drive, args=(i, env, counts, lock, go, ready, out, tuple(what_ifs), batch_sizes),
                          name=f"bench-driver-{i}") for i in range(workers)]
@@ -282,12 +295,13 @@ def run_in_process(st: common.Stack, domains: Sequence[str], *, workers: int = 4
         for _ in procs:
             if not ready.acquire(timeout=120):
                 raise RuntimeError("a driver process did not start")
-        web_cpu0 = st.web.cpu_seconds()
+        web_cpu0, machine0 = st.web.cpu_seconds(), common.machine_cpu()
         started = time.perf_counter()
         go.set()
         reports = [out.get(timeout=timeout) for _ in procs]
         wall = time.perf_counter() - started
         web_cpu = st.web.cpu_seconds() - web_cpu0
+        busy, total = (b - a for a, b in zip(machine0, common.machine_cpu()))
     finally:
         for p in procs:
             p.join(10)
@@ -298,7 +312,7 @@ def run_in_process(st: common.Stack, domains: Sequence[str], *, workers: int = 4
     failures = [f for r in reports for f in r[2]]
     left = open_rows(st)
     note = (f"{runs} runs in {workers} worker processes, {len(failures)} failed; "
-            f"web server busy {100 * web_cpu / wall:.0f}%")
+            f"web server busy {100 * web_cpu / wall:.0f}%, machine CPU busy {100 * busy / max(total, 1e-9):.0f}%")
     if left:
         note += f"; {left} rows still open"
     if failures:
@@ -686,6 +700,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--what-if", action="append", default=[], metavar="CHANGES",
                         help=f"also run the pipeline in process with proposed changes, comma-separated from "
                              f"{', '.join(WHAT_IFS)} and STAGE=BATCH_SIZE (repeatable)")
+    parser.add_argument("--profile-workers", metavar="DIR",
+                        help="cProfile each in-process worker into DIR/worker-N.prof (read with pstats)")
     parser.add_argument("--profile", choices=STAGE_ORDER, metavar="STAGE",
                         help="instead: profile one batch of STAGE (default 50 domains, --what-if applies)")
     parser.add_argument("--rtt-ms", type=float,
@@ -693,6 +709,8 @@ def main(argv: list[str] | None = None) -> int:
                              f"in front of the synthetic web; default {DEFAULT_RTT_MS:g}, 0 with --quick; "
                              f"0 is plain loopback, where both sides only measure this machine's CPU)")
     args = parser.parse_args(argv)
+    if args.profile_workers:
+        os.environ["BENCH_PROFILE_DIR"] = str(Path(args.profile_workers).resolve())
     n = args.domains or (20 if args.quick else 500)
     rtt_ms = args.rtt_ms if args.rtt_ms is not None else (0.0 if args.quick else DEFAULT_RTT_MS)
     n_base = args.baseline_domains or (n if args.quick else min(n, 20 if rtt_ms else 60))

@@ -192,26 +192,33 @@ def _pgbouncer_ini() -> configparser.ConfigParser:
     return parser
 
 
-def test_pgbouncer_ini_pools_only_the_app_database_in_transaction_mode():
+def test_pgbouncer_ini_pools_the_app_in_transaction_mode_and_dagster_in_session_mode():
     ini = _pgbouncer_ini()
     assert ini["pgbouncer"]["pool_mode"] == "transaction"
-    assert ini["pgbouncer"]["server_reset_query"] == ""
-    assert list(ini["databases"]) == ["scrapersky"]  # Dagster's storage never goes through it
+    assert list(ini["databases"]) == ["scrapersky", "dagster"]
+    assert "pool_mode" not in ini["databases"]["scrapersky"]
+    assert "pool_mode=session" in ini["databases"]["dagster"].split()
+    # The reset runs only when a session-mode (Dagster) client leaves, never between app transactions.
+    assert ini["pgbouncer"]["server_reset_query"] == "DISCARD ALL"
+    assert ini["pgbouncer"]["server_reset_query_always"] == "0"
     example = (DEPLOY / "userlist.txt.example").read_text()
     assert all(line.startswith('"') for line in example.splitlines() if line.strip())
     assert "SCRAM-SHA-256$4096:<" in example  # placeholders, not secrets
 
 
-def _with_local_addresses(text: str, overrides: dict[str, str], database_line: str) -> str:
+def _with_local_addresses(text: str, overrides: dict[str, str], host: str, port: int, dagster_db: str) -> str:
+    """The shipped ini with only addresses, paths and database names replaced."""
     for key, value in overrides.items():
         text, n = re.subn(rf"(?m)^{re.escape(key)}\s*=.*$", f"{key} = {value}", text)
         assert n == 1, key
-    text, n = re.subn(r"(?m)^scrapersky\s*=.*$", database_line, text)
+    text, n = re.subn(r"host=postgres\.internal port=5432", f"host={host} port={port}", text)
+    assert n == 2
+    text, n = re.subn(r"dbname=dagster\b", f"dbname={dagster_db}", text)
     assert n == 1
     return text
 
 
-def test_pgbouncer_runs_the_shipped_ini_in_front_of_a_real_postgres(test_db):
+def test_pgbouncer_runs_the_shipped_ini_in_front_of_a_real_postgres(test_db, storage_database, tmp_path, monkeypatch):
     binary = find_pgbouncer()
     assert binary, "pgbouncer is required (apt-get install pgbouncer)"
     # Not under pytest's tmp_path: its 0700 parents would keep pgbouncer's unprivileged user out.
@@ -225,7 +232,7 @@ def test_pgbouncer_runs_the_shipped_ini_in_front_of_a_real_postgres(test_db):
         {"listen_addr": "127.0.0.1", "listen_port": str(port), "unix_socket_dir": "",
          "auth_file": str(work / "userlist.txt"), "logfile": str(work / "pgbouncer.log"),
          "pidfile": str(work / "pgbouncer.pid"), "admin_users": "postgres", "stats_users": "postgres"},
-        f"scrapersky = host={server.socket_dir} port={server.port} dbname=scrapersky",
+        server.socket_dir, server.port, storage_database.split("?", 1)[0].rsplit("/", 1)[1],
     )
     (work / "pgbouncer.ini").write_text(ini)
     cmd = [binary, str(work / "pgbouncer.ini")]
@@ -253,6 +260,26 @@ def test_pgbouncer_runs_the_shipped_ini_in_front_of_a_real_postgres(test_db):
                 [[n]] = conn.execute("SELECT count(*) FROM domains WHERE domain = %s", ("example.com",)).fetchall()
                 assert n >= 0
                 conn.commit()
+        # A Dagster instance on the shipped dagster.yaml, its storage through the session pool.
+        import dagster as dg
+
+        monkeypatch.setenv("DAGSTER_POSTGRES_URL", f"postgresql://postgres:deploy-test-password@127.0.0.1:{port}/dagster")
+        home = tmp_path / "dagster_home"
+        home.mkdir()
+        shutil.copy(DEPLOY / "dagster.yaml", home / "dagster.yaml")
+        instance = dg.DagsterInstance.from_config(str(home))
+        try:
+            for i in range(5):  # each write is a new client connection, served by the pool
+                instance.add_dynamic_partitions("domain_scan_batches", [f"domain_scan-{i}"])
+            assert len(instance.get_dynamic_partitions("domain_scan_batches")) == 5
+        finally:
+            instance.dispose()
+        admin = f"postgresql://postgres:deploy-test-password@127.0.0.1:{port}/pgbouncer"
+        with psycopg.connect(admin, autocommit=True, prepare_threshold=None) as conn:
+            cur = conn.execute("SHOW DATABASES")
+            names = [c.name for c in cur.description]
+            modes = {r[names.index("name")]: r[names.index("pool_mode")] for r in cur.fetchall()}
+        assert modes["dagster"] == "session" and modes["scrapersky"] in (None, "", "transaction")
         log = (work / "pgbouncer.log").read_text(errors="replace")
         assert "unknown parameter" not in log.lower() and "FATAL" not in log
     finally:

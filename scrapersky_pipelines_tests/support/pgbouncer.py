@@ -36,6 +36,9 @@ class PgBouncer:
     pool_size: int = 3
     port: int = 0
     process: subprocess.Popen | None = None
+    # "session" for clients that keep session state or reconnect for every statement (Dagster's
+    # own storage), instead of the app's transaction mode.
+    pool_mode: str = "transaction"
 
     @property
     def log_path(self) -> Path:
@@ -47,7 +50,7 @@ class PgBouncer:
     def start(self) -> "PgBouncer":
         self.port = self.port or free_port()
         dbs = "\n".join(
-            f"{d} = host={self.socket_dir} port={self.pg_port} dbname={d} user=postgres"
+            f"{d} = host={self.socket_dir} port={self.pg_port} dbname={d} user=postgres pool_mode={self.pool_mode}"
             for d in self.databases
         )
         self.process = launch(self.workdir, self.port, dbs, pool_size=self.pool_size, auth_type="trust",
@@ -63,7 +66,8 @@ class PgBouncer:
 
 def launch(workdir: Path, port: int, databases: str, *, pool_size: int, auth_type: str,
            users: Mapping[str, str], extra: str = "") -> subprocess.Popen:
-    """Write `pgbouncer.ini` (transaction mode; the first user is the admin) and `users.txt` into
+    """Write `pgbouncer.ini` (transaction mode unless a database says otherwise; the reset query
+    only runs for session-mode pools; the first user is the admin) and `users.txt` into
     `workdir`, start pgbouncer (as the unprivileged user when root) and wait until it listens."""
     binary = find_pgbouncer()
     if binary is None:
@@ -86,7 +90,7 @@ default_pool_size = {pool_size}
 min_pool_size = 0
 reserve_pool_size = 0
 max_client_conn = 500
-server_reset_query =
+server_reset_query = DISCARD ALL
 ignore_startup_parameters = extra_float_digits,options,statement_timeout
 logfile = {workdir / "pgbouncer.log"}
 pidfile = {workdir}/pgbouncer.pid
