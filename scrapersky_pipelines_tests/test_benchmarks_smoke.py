@@ -21,7 +21,7 @@ TINY = [
     "extraction_quality",
     "db_writes:--pages 400 --contacts 200 --per-row 40",
     "http_transports:--pages 30",
-    "end_to_end:--domains 2 --workers 1 --daemon-domains 0",
+    "end_to_end:--domains 2 --workers 1 --daemon-domains 0 --repeat 1",
     "memory:--sizes 3 --stages domain_scan",
 ]
 

@@ -10,7 +10,9 @@ from .scrape import page_contacts
 GROUP = StageGroup(
     name="contacts",
     stages=(
-        StageSpec("page_scrape", page_scrape_batches, page_contacts.key, batch_size=100),
+        # One page a row: at 100 a run, Dagster's fixed cost per run (~0.26 s of CPU) and the wait on
+        # the slowest Crawl-delay host weighed on every batch (end to end 32.5 s -> 30.2 s at 250).
+        StageSpec("page_scrape", page_scrape_batches, page_contacts.key, batch_size=250),
         StageSpec("email_crawl", email_crawl_batches, domain_contacts.key, batch_size=20),
     ),
     assets=(page_contacts, domain_contacts),
