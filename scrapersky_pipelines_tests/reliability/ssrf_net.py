@@ -98,8 +98,9 @@ CURRENT: dict[str, typing.Any] = {}
 class ScenarioHttp(HttpResource):
     """The product's HTTP resource (every setting, the guard on) with the scenario's DNS and connector."""
 
-    def client(self) -> HttpClient:
+    def client(self, batch=None) -> HttpClient:
         settings = self.settings()
         resolver = Resolver(settings.resolve, resolve_only=settings.resolve_only,
                             allow_private=settings.allow_private, lookup=CURRENT["dns"].lookup)
-        return HttpClient(settings, resolver=resolver, connector=CURRENT["net"])
+        return HttpClient(settings, resolver=resolver, connector=CURRENT["net"],
+                          robots_cache=batch.robots if batch is not None else None)
