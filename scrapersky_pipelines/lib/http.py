@@ -32,6 +32,7 @@ import anyio
 import httpcore
 import httpx
 
+from scrapersky_pipelines.lib.http_asyncio import AsyncioBackend
 from scrapersky_pipelines.lib.http_pools import OriginPools
 from scrapersky_pipelines.lib.netguard import (
     AddressBlocked,
@@ -341,7 +342,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         self, resolver: Resolver, inner: httpcore.AsyncNetworkBackend | None = None
     ) -> None:
         self.resolver = resolver
-        self._inner = inner or httpcore.AnyIOBackend()
+        self._inner = inner or AsyncioBackend()
 
     async def connect_tcp(
         self,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpcore
 
 from scrapersky_pipelines.lib.http import HttpClient
+from scrapersky_pipelines.lib.http_asyncio import AsyncioBackend
 from scrapersky_pipelines.lib.netguard import Resolver, UnknownHost
 from scrapersky_pipelines.resources.http import HttpResource
 
@@ -70,7 +71,7 @@ class SafetyNet(httpcore.AsyncNetworkBackend):
     refused: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = AsyncioBackend()  # the client's own default
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None, socket_options: typing.Any = None,

@@ -10,12 +10,14 @@ import typing
 
 import httpcore
 
+from scrapersky_pipelines.lib.http_asyncio import AsyncioBackend
+
 
 class LoopbackOnly(httpcore.AsyncNetworkBackend):
     """Opens real sockets, but only to loopback; records every attempt."""
 
     def __init__(self) -> None:
-        self.inner = httpcore.AnyIOBackend()
+        self.inner = AsyncioBackend()  # the client's own default backend, so the tests cover it
         self.connects: list[tuple[str, int]] = []
 
     async def connect_tcp(
