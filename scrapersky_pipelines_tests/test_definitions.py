@@ -26,6 +26,8 @@ def test_definitions_resolve():
     assert {f"{stage}_sensor" for stage in stages} | {"lease_reaper", "failed_batch_requeue", "queue_stall_sensor"} <= names
     for sensor in defs.sensors:
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING, sensor.name
+    # A crashed batch goes back to Queued within seconds, not on Dagster's 30 s default tick.
+    assert defs.resolve_sensor_def("failed_batch_requeue").minimum_interval_seconds == 10
 
 
 def test_dagster_definitions_validate_passes(tmp_path):

@@ -150,6 +150,9 @@ def build_failure_sensor(jobs: Sequence[dg.JobDefinition] | None = None) -> dg.S
     @dg.run_failure_sensor(
         name="failed_batch_requeue",
         monitored_jobs=list(jobs) if jobs else None,
+        # Dagster's default tick is 30 s, most of a crashed batch's time back to Queued; the
+        # tick only reads new run-failure events.
+        minimum_interval_seconds=10,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Requeues the unfinished rows of a failed batch run at once.",
     )
