@@ -15,8 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
+from . import queue
+from .enums import CurationStatus
 from .enums import ProcessingStatus as PS
 from .models import Domain, LocalBusiness, Place, PlaceSearch
+from .stages import QUEUES
 from .submit import insert_domains
 
 CHUNK = 500
@@ -209,15 +212,36 @@ def upsert_businesses(session: Session, rows: Sequence[BusinessRow]) -> Upserted
     return _upsert(session, LocalBusiness, rows, BUSINESS_DATA)
 
 
+def _extracted_websites(session: Session, place_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+    """(id, website) of the Selected businesses among `place_ids` whose extraction has ended."""
+    rows = session.execute(
+        sa.select(LocalBusiness.place_id, LocalBusiness.id, LocalBusiness.website_url).where(
+            LocalBusiness.place_id.in_(list(place_ids)),
+            LocalBusiness.curation_status == CurationStatus.SELECTED.value,
+            LocalBusiness.extraction_status.in_([PS.COMPLETE.value, PS.ERROR.value]),
+        )
+    )
+    return {r.place_id: (r.id, r.website_url) for r in rows}
+
+
 @dataclass
 class BusinessUpsert:
-    """Side write of a deep-scan batch: the local businesses its places describe."""
+    """Side write of a deep-scan batch: the local businesses its places describe.
+
+    A Selected business whose website changed since its domain was extracted is queued for
+    extraction again, so the new site gets its domain (and the scans that follow).
+    """
 
     rows: list[BusinessRow] = field(default_factory=list)
 
     def persist(self, session: Session) -> dict[str, int]:
+        extracted = _extracted_websites(session, [r.place_id for r in self.rows])
         result = upsert_businesses(session, self.rows)
-        return {"businesses_inserted": result.inserted, "businesses_updated": result.updated}
+        changed = [extracted[r.place_id][0] for r in _last_per_key(self.rows, "place_id")
+                   if r.place_id in extracted and (r.website_url or None) != (extracted[r.place_id][1] or None)]
+        requeued = queue.enqueue(session, QUEUES["domain_extraction"], changed) if changed else 0
+        return {"businesses_inserted": result.inserted, "businesses_updated": result.updated,
+                "extraction_requeued_website_changed": requeued}
 
 
 # ----- WF3: domain extraction ------------------------------------------------------------

@@ -116,3 +116,21 @@ def test_legacy_details_fill_the_same_columns(db, places_server, instance, api_k
     differing = {BUSINESS_COLUMNS.split(", ")[i] for i, (a, b) in enumerate(zip(from_new, from_legacy)) if a != b}
     assert differing == {"timezone"}
     assert from_legacy[18] == "UTC-05:00"
+
+
+def test_a_rescan_that_finds_a_new_website_queues_domain_extraction_again(pipeline: Pipeline, capsys) -> None:
+    searched(pipeline, n=3)
+    cli("curate", "places", "--where", "curation_status=New", "--set", "Selected")
+    pipeline.drain("deep_scan")
+    # As after an earlier extraction: 1 and 2 were Selected and extracted from a website that 1 has since
+    # changed (the old one is in the row); 3 changed too but was judged not a fit.
+    execute("UPDATE local_businesses SET curation_status = 'Selected', extraction_status = 'Complete' WHERE id IN (1, 2)")
+    execute("UPDATE local_businesses SET curation_status = 'NotAFit', extraction_status = 'Complete' WHERE id = 3")
+    execute("UPDATE local_businesses SET website_url = 'https://old-site.example/' WHERE id IN (1, 3)")
+    assert cli("curate", "places", "--ids", "1", "2", "3", "--set", "Selected", "--requeue") == 0
+    [run] = pipeline.drain("deep_scan")
+    statuses = rows("SELECT id, extraction_status, website_url <> 'https://old-site.example/' "
+                    "FROM local_businesses ORDER BY id")
+    assert statuses == [(1, "Queued", True), (2, "Complete", True), (3, "Complete", True)]
+    writes = run.get_asset_materialization_events()[0].materialization.metadata
+    assert writes["extraction_requeued_website_changed"].value == 1
