@@ -62,6 +62,11 @@ _JS_ACCUMULATE_RE = re.compile(
     r"""var\s+(\w{1,40})\s*=\s*((?:'[^'\n]{0,200}'|"[^"\n]{0,200}"|[ \t+]){1,60});\s*"""
     r"""\1\s*=\s*\1\s*\+\s*((?:'[^'\n]{0,200}'|"[^"\n]{0,200}"|[ \t+]){1,60});"""
 )
+# `var u = 'info', d = 'example.com'; ... u + '@' + d`: string variables, then sums that use them.
+_JS_ASSIGN_RE = re.compile(r"""(?<![\w$.])([A-Za-z_$][\w$]{0,40})\s*=\s*(?:'([^'\\\n]{0,200})'|"([^"\\\n]{0,200})")\s*[,;\n]""")
+_JS_TERM = r"""(?:[A-Za-z_$][\w$]{0,40}|'[^'\\\n]{0,200}'|"[^"\\\n]{0,200}")"""
+_JS_TERM_RE = re.compile(_JS_TERM)
+_JS_SUM_RE = re.compile(rf"(?<![\w$.]){_JS_TERM}(?:[ \t]{{0,20}}\+[ \t]{{0,20}}{_JS_TERM}){{1,20}}")
 _FROM_CHAR_CODE_RE = re.compile(r"String\.fromCharCode\(\s*((?:\d{1,6}\s*,\s*){2,300}\d{1,6})\s*\)")
 _ATOB_RE = re.compile(r"""atob\(\s*['"]([A-Za-z0-9+/=]{8,400})['"]\s*\)""")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -193,6 +198,22 @@ def _atob(payload: str) -> str:
         return ""
 
 
+def _variable_sums(body: str) -> Iterator[str]:
+    """Values of `+` expressions that join string variables and literals around an '@'; an
+    expression naming a variable that holds no known string is skipped, not guessed."""
+    values = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _JS_ASSIGN_RE.finditer(body)}
+    if not values:
+        return
+    for match in _JS_SUM_RE.finditer(body):
+        terms = _JS_TERM_RE.findall(match.group(0))
+        names = [t for t in terms if t[0] not in "'\""]
+        if not names or any(n not in values for n in names):
+            continue
+        joined = "".join(t[1:-1] if t[0] in "'\"" else values[t] for t in terms)
+        if "@" in joined:
+            yield html_lib.unescape(joined)
+
+
 def script_text(body: str) -> str:
     """Inline-script text with string assembly resolved, for the plain address scan."""
     if "&#" in body or "&commat;" in body:
@@ -208,6 +229,8 @@ def script_text(body: str) -> str:
     if "var" in body and "+" in body:
         for match in _JS_ACCUMULATE_RE.finditer(body):
             extra.append(html_lib.unescape(_literals(match.group(2)) + _literals(match.group(3))))
+    if "@" in body and "+" in body and "=" in body:
+        extra.extend(_variable_sums(body))
     if "+" in body:
         body = _JS_CONCAT_RE.sub("", body)
     if "%40" in body:

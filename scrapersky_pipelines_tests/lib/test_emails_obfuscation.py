@@ -76,3 +76,22 @@ def test_script_text_resolves_assembly() -> None:
     for address in ("info@acme.de", "x@acme.de", "y@acme.de", "z@acme.de", "q@acme.de"):
         assert address in text
     assert js_unescape("a\\u0040b\\/c\\x41") == "a@b/cA"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("var u = 'prenotazioni', d = \"gino.it\";\nel.innerHTML = '<a href=\"mailto:' + u + '@' + d + '\">';",
+     "prenotazioni@gino.it"),
+    ("const user = 'a+b';\nlet host = 'shop.example';\nlink.href = 'mailto:' + user + '@' + host;", "a+b@shop.example"),
+    ("var who = 'info'; var at = '@'; var site = 'acme.de'; show(who + at + site);", "info@acme.de"),
+])
+def test_script_text_resolves_string_variables_joined_around_an_at(body: str, expected: str) -> None:
+    assert expected in script_text(body)
+
+
+@pytest.mark.parametrize("body", [
+    "var u = 'info'; el.href = 'mailto:' + u + '@' + domainFromServer;",  # one part unknown: no guess
+    "var u = 'info', d = 'acme.de'; label = u + ' / ' + d;",  # no '@' in the joined text
+    "obj.u = 'info'; obj.d = 'acme.de'; x = u + '@' + d;",  # properties are not the variables used
+])
+def test_script_text_does_not_invent_addresses_from_variables(body: str) -> None:
+    assert "@acme.de" not in script_text(body) and "info@" not in script_text(body)
