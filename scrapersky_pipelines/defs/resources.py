@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from scrapersky_pipelines.lib.robots_cache import MAX_AGE_SECONDS
 from scrapersky_pipelines.resources.database import Database
 from scrapersky_pipelines.resources.http import HttpResource
 from scrapersky_pipelines.resources.io_manager import PostgresIOManager
@@ -30,7 +31,7 @@ def build_resources() -> dict:
         schemes=os.environ.get("SCRAPERSKY_SCHEMES", "https,http"),
         total_timeout=float(os.environ.get("SCRAPERSKY_HTTP_TOTAL_TIMEOUT", "30")),
         obey_robots=env_flag("SCRAPERSKY_OBEY_ROBOTS", True),
-        robots_max_age=float(os.environ.get("SCRAPERSKY_ROBOTS_MAX_AGE", "86400")),
+        robots_max_age=float(os.environ.get("SCRAPERSKY_ROBOTS_MAX_AGE", MAX_AGE_SECONDS)),
     )
     return {
         "database": database,

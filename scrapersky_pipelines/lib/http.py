@@ -732,8 +732,10 @@ class HttpClient:
             return RobotsPolicy.disallow_all(
                 reason=f"robots.txt unreachable ({exc}): assume complete disallow"
             )
+        policy = RobotsPolicy.from_response(result.status, result.content, result.final_url)
+        self._apply_robots(parsed.host, policy)
         if not is_cacheable(result.status):
-            return self._apply_robots(parsed.host, RobotsPolicy.from_response(result.status, b"", result.final_url))
+            return policy
         found = RobotsFile(
             origin=_origin(parsed), status=result.status, final_url=result.final_url,
             content=result.content if result.ok else b"", fetched_at=datetime.now(UTC),
@@ -744,10 +746,9 @@ class HttpClient:
         if (result.ok and target_origin != found.origin and target.path == "/robots.txt" and not target.query
                 and target_origin not in self._seeded and target_origin not in self._robots):
             # Redirected to another origin's own robots.txt (bare host -> www): that origin's answer too.
-            also = replace(found, origin=target_origin)
-            self.robots_cache.fetched.append(also)
-            self._seeded[target_origin] = self._adopt_robots(also)
-        return self._adopt_robots(found)
+            self.robots_cache.fetched.append(replace(found, origin=target_origin))
+            self._seeded[target_origin] = self._apply_robots(target.host, policy)
+        return policy
 
     def _adopt_robots(self, found: RobotsFile) -> RobotsPolicy:
         policy = RobotsPolicy.from_response(found.status, found.content, found.final_url)

@@ -285,11 +285,10 @@ _QUERY_SAFE = _PATH_SAFE | frozenset("?")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-# Characters outside the query's safe set (the path's adds "?"): a component with none of them and
-# no escape is already canonical, as almost every crawled path and query is.
+# A character outside the safe set, or an escape: a component with neither is already canonical,
+# as almost every crawled path and query is.
 _NEEDS_WORK = {
-    _PATH_SAFE: re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|%"),
-    _QUERY_SAFE: re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%"),
+    safe: re.compile(f"[^{re.escape(''.join(sorted(safe)))}]|%") for safe in (_PATH_SAFE, _QUERY_SAFE)
 }
 
 
