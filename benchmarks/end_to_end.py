@@ -270,7 +270,7 @@ def quiet_dagster() -> Iterator[None]:
 
 def run_in_process(st: common.Stack, domains: Sequence[str], *, workers: int = 4, timeout: float = 900,
                    what_ifs: Sequence[str] = (), batch_sizes: dict[str, int] | None = None,
-                   resolve: str | None = None) -> Result:
+                   resolve: str | None = None, profile_dir: str | None = None) -> Result:
     """Worker processes (Dagster's in-process execution is not thread-safe: each run reconfigures
     logging), each importing the definitions once and then running batch after batch."""
     import multiprocessing as mp
@@ -286,7 +286,7 @@ def run_in_process(st: common.Stack, domains: Sequence[str], *, workers: int = 4
             dg.instance_for_test(temp_dir=home, overrides=postgres_storage(storage)):
         pass  # creates Dagster's schema once, before the workers connect to it
     env = {**st.env, "BENCH_DAGSTER_STORAGE": storage, **({"SCRAPERSKY_RESOLVE": resolve} if resolve else {}),
-           **({"BENCH_PROFILE_DIR": os.environ["BENCH_PROFILE_DIR"]} if os.environ.get("BENCH_PROFILE_DIR") else {})}
+           **({"BENCH_PROFILE_DIR": profile_dir} if profile_dir else {})}
     procs = [ctx.Process(target=_drive, args=(i, env, counts, lock, go, ready, out, tuple(what_ifs), batch_sizes),
                          name=f"bench-driver-{i}") for i in range(workers)]
     for p in procs:
@@ -713,8 +713,10 @@ def main(argv: list[str] | None = None) -> int:
                              f"0 is plain loopback, where both sides only measure this machine's CPU)")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (1 if args.quick else 2)
+    profile_dir = None
     if args.profile_workers:
-        os.environ["BENCH_PROFILE_DIR"] = str(Path(args.profile_workers).resolve())
+        Path(args.profile_workers).mkdir(parents=True, exist_ok=True)
+        profile_dir = str(Path(args.profile_workers).resolve())
     n = args.domains or (20 if args.quick else 500)
     rtt_ms = args.rtt_ms if args.rtt_ms is not None else (0.0 if args.quick else DEFAULT_RTT_MS)
     n_base = args.baseline_domains or (n if args.quick else min(n, 20 if rtt_ms else 60))
@@ -739,7 +741,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  baseline: {n_base} domains in {baseline.wall:.1f}s ({baseline.note})", flush=True)
         tries = []
         for i in range(args.repeat):
-            tries.append(run_in_process(st, domains[:n], workers=args.workers, resolve=resolve))
+            tries.append(run_in_process(st, domains[:n], workers=args.workers, resolve=resolve,
+                                        profile_dir=profile_dir))
             print(f"  in process ({i + 1}/{args.repeat}): {n} domains in {tries[-1].wall:.1f}s ({tries[-1].note})",
                   flush=True)
         pipeline = min(tries, key=lambda r: r.wall)
